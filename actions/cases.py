@@ -1,0 +1,479 @@
+"""Actions that answer the citizen's own case questions, only to the verified citizen.
+
+Owns `action_case_status`, `action_next_meeting`, `action_all_meetings`, `action_caseworker`
+and `action_human_handoff`, and the Danish texts they send. Every action runs the same steps
+(`CaseAction.run`):
+
+1. If the server masked a CPR number in the message, the first message says so.
+2. Who is asking comes only from the verified metadata (`actions.identity`). Without a
+   verified citizen the answer says how to log in (or why the login did not work) and never
+   touches the database.
+3. A verified citizen id that is not in the case database gets "Jeg kan ikke finde dig ..."
+   and no data at all.
+4. The answer is built from the repository (`actions.repository`, async, bounded by a
+   timeout). `CaseDataUnavailable` becomes a polite apology and "ring til jobcentret".
+
+"Now" comes from `utc_now()` (tests monkeypatch `actions.cases.utc_now`). Messages are plain
+text for web chat and SMS, at most MAX_MESSAGE_CHARS each (longer answers are split).
+
+Must not: read identity from slots, entities or text; query the database directly (only via
+the repository); log names, ids, phone numbers or e-mail addresses.
+"""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.danish import (
+    capitalise,
+    case_kind_word,
+    format_date,
+    format_list,
+    format_meeting_time,
+    format_phone,
+    local_today,
+    meeting_kind_words,
+    role_explanation,
+    status_words,
+)
+from actions.identity import (
+    Identity,
+    IdentityProblem,
+    VerifiedCitizen,
+    cpr_was_removed,
+    identity_of,
+)
+from actions.models import STATUS_AFVENTER_AFGOERELSE
+from actions.repository import (
+    OPEN_STATUSES,
+    CaseDataUnavailable,
+    CaseRecord,
+    CaseRepository,
+    CaseworkerRecord,
+    MeetingRecord,
+    get_repository,
+)
+from bot.identity import EXPIRED, NOT_CONFIGURED
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 480
+MAX_LISTED_MEETINGS = 10
+HUMAN_HANDOFF_RESPONSE = "utter_human_handoff"
+
+
+def utc_now() -> datetime:
+    """The clock: the current instant, timezone-aware (UTC). Monkeypatched in tests."""
+    return datetime.now(timezone.utc)
+
+
+# --- Texts ------------------------------------------------------------------------------------
+CPR_NOTICE = (
+    "Du skrev noget, der ligner et CPR-nummer. Jeg har fjernet det. "
+    "Du skal ikke skrive dit CPR-nummer her."
+)
+GENERAL_QUESTIONS = (
+    "Du kan stadig stille generelle spørgsmål, fx om ressourceforløb, mødet med "
+    "rehabiliteringsteamet og dine rettigheder."
+)
+NOT_LOGGED_IN = "Du er ikke logget ind. Log ind med MitID på kommunens hjemmeside, så kan jeg se {what}."
+LOGIN_EXPIRED = "Dit login er udløbet. Log ind igen med MitID på kommunens hjemmeside, så kan jeg se {what}."
+LOGIN_INVALID = (
+    "Jeg kunne ikke bekræfte dit login, så jeg kan ikke se {what}. "
+    "Prøv at logge ind igen med MitID på kommunens hjemmeside."
+)
+LOGIN_NOT_AVAILABLE = (
+    "Jeg kan ikke se {what} lige nu. Det er en fejl hos os, ikke noget, du har gjort. "
+    "Har du brug for svar nu, så ring til jobcentret."
+)
+CITIZEN_NOT_FOUND = (
+    "Jeg kan ikke finde dig i vores system, så jeg kan ikke se {what}. "
+    "Ring til jobcentret i din kommune, så kan de hjælpe dig. "
+    "Telefonnummeret står på kommunens hjemmeside."
+)
+DATA_UNAVAILABLE = (
+    "Undskyld, jeg kan ikke hente dine oplysninger lige nu. Prøv igen om lidt, "
+    "eller ring til jobcentret. Telefonnummeret står på kommunens hjemmeside."
+)
+NO_CASE = (
+    "Jeg kan ikke se nogen sag om ressourceforløb eller jobafklaringsforløb på dig. "
+    "Mener du, at du har en sag, så ring til jobcentret. De kan hjælpe dig."
+)
+NO_MEETINGS = (
+    "Jeg kan ikke se nogen kommende møder for dig. Når du bliver indkaldt til et møde, "
+    "får du besked fra kommunen. Har du spørgsmål, så kontakt din sagsbehandler."
+)
+NO_CASEWORKER = (
+    "Jeg kan ikke se, hvem der er sagsbehandler på din sag. "
+    "Ring til jobcentret, så kan de fortælle dig det."
+)
+NO_CASE_NO_CASEWORKER = (
+    "Jeg kan ikke se nogen sag på dig, og derfor heller ingen sagsbehandler. "
+    "Ring til jobcentret, hvis du har spørgsmål."
+)
+WRITE_SAFELY = (
+    "Skriv ikke CPR-nummer eller helbredsoplysninger i en almindelig e-mail. "
+    "Skriv sikkert til kommunen via borger.dk."
+)
+NO_CONTACT_DETAILS = "Jeg har ikke telefonnummer eller e-mail på din sagsbehandler. Ring til jobcentret."
+ONLINE_PLACE = "online (du får et link fra din sagsbehandler)"
+UNKNOWN_PLACE = "spørg din sagsbehandler, hvor mødet skal holdes"
+OFFER_PREPARATION = "Vil du have hjælp til at forberede dig?"
+
+WHAT_MEETINGS = "dine møder"
+WHAT_CASE = "din sag"
+WHAT_CASEWORKER = "oplysninger om din sagsbehandler"
+
+Button = dict[str, str]
+
+
+def button(title: str, payload: str) -> Button:
+    return {"title": title, "payload": payload}
+
+
+BUTTON_PREPARE = button("Hjælp mig med at forberede mig", "Hvordan kan jeg forberede mig til mødet?")
+BUTTON_ALL_MEETINGS = button("Se alle mine møder", "Hvilke møder har jeg?")
+BUTTON_NEXT_MEETING = button("Mit næste møde", "Hvornår er mit næste møde?")
+BUTTON_CASEWORKER = button("Min sagsbehandler", "Hvem er min sagsbehandler?")
+BUTTON_HELP = button("Hvad kan du hjælpe med?", "Hvad kan du hjælpe med?")
+
+
+# --- Replies and SMS-sized messages ---------------------------------------------------------------
+@dataclass(frozen=True)
+class Reply:
+    """One message: plain text with optional buttons, or a domain response by name."""
+
+    text: str | None = None
+    buttons: tuple[Button, ...] = ()
+    response: str | None = None
+
+
+def pack_lines(lines: Sequence[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
+    """Join lines into as few messages of at most `limit` characters as possible.
+
+    Lines are never cut. A heading (a line ending in ":") is moved to the next message
+    rather than left alone at the end of one.
+    """
+    messages: list[list[str]] = [[]]
+    for line in lines:
+        current = messages[-1]
+        if current and len("\n".join([*current, line])) > limit:
+            carried = [current.pop()] if len(current) > 1 and current[-1].endswith(":") else []
+            messages.append([*carried, line])
+        else:
+            current.append(line)
+    return ["\n".join(message) for message in messages if message]
+
+
+def replies_from(lines: Sequence[str], buttons: Sequence[Button] = ()) -> list[Reply]:
+    """SMS-sized messages from `lines`; the buttons go with the last message."""
+    texts = pack_lines(lines)
+    replies = [Reply(text=text) for text in texts]
+    if replies and buttons:
+        replies[-1] = Reply(text=replies[-1].text, buttons=tuple(buttons))
+    return replies
+
+
+def send(dispatcher: CollectingDispatcher, replies: Sequence[Reply]) -> None:
+    for reply in replies:
+        if reply.response:
+            dispatcher.utter_message(response=reply.response)
+        else:
+            dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons) or None)
+
+
+# --- Building blocks of the answers ---------------------------------------------------------------
+def login_replies(identity: Identity, what: str) -> list[Reply]:
+    """What to say when the message has no verified citizen."""
+    if isinstance(identity, IdentityProblem):
+        if identity.reason == EXPIRED:
+            first = LOGIN_EXPIRED
+        elif identity.reason == NOT_CONFIGURED:
+            first = LOGIN_NOT_AVAILABLE
+        else:
+            first = LOGIN_INVALID
+    else:
+        first = NOT_LOGGED_IN
+    return [Reply(text=f"{first.format(what=what)}\n{GENERAL_QUESTIONS}", buttons=(BUTTON_HELP,))]
+
+
+def meeting_place(meeting: MeetingRecord) -> str:
+    if meeting.online:
+        return ONLINE_PLACE
+    return meeting.location or UNKNOWN_PLACE
+
+
+def participant_line(participant: str) -> str:
+    explanation = role_explanation(participant)
+    name = capitalise(participant.strip())
+    return f"- {name}: {explanation}" if explanation else f"- {name}"
+
+
+def next_meeting_lines(meeting: MeetingRecord, now: datetime) -> list[str]:
+    kind = meeting_kind_words(meeting.kind)
+    lines = [
+        f"Dit næste møde er {kind.with_article}.",
+        f"Tid: {format_meeting_time(meeting.starts_at, now)}",
+        f"Sted: {meeting_place(meeting)}",
+    ]
+    if kind.meaning:
+        lines.append(kind.meaning)
+    participants = [p for p in meeting.participants if p.strip()]
+    if participants:
+        lines.append("Med til mødet er også:")
+        lines.extend(participant_line(p) for p in participants)
+    lines.append(OFFER_PREPARATION)
+    return lines
+
+
+def meeting_list_line(meeting: MeetingRecord, now: datetime) -> str:
+    place = "online" if meeting.online else (meeting.location or "sted ikke oplyst")
+    kind = meeting_kind_words(meeting.kind)
+    return f"- {format_meeting_time(meeting.starts_at, now)}: {kind.noun}, {place}"
+
+
+def case_lines(case: CaseRecord, today: date) -> list[str]:
+    """Kind, status in plain words, start and (planned) end, and the next step of one case."""
+    words = status_words(case.status)
+    heading = f"Dit {case_kind_word(case.kind)} {words.state}."
+    lines = [f"{heading} {words.meaning}" if words.meaning else heading]
+    if case.status == STATUS_AFVENTER_AFGOERELSE:
+        lines.append(f"Oprettet: {format_date(case.opened_on)}")
+    elif case.opened_on > today:
+        lines.append(f"Starter: {format_date(case.opened_on)}")
+    else:
+        lines.append(f"Startede: {format_date(case.opened_on)}")
+    if case.ends_on is not None:
+        ended = case.status not in OPEN_STATUSES or case.ends_on < today
+        lines.append(f"{'Sluttede' if ended else 'Planlagt slut'}: {format_date(case.ends_on)}")
+    elif case.status in OPEN_STATUSES:
+        lines.append("Planlagt slut: ikke fastsat endnu")
+    lines.append(f"Næste skridt: {words.next_step}")
+    return lines
+
+
+def contact_lines(worker: CaseworkerRecord) -> list[str]:
+    lines = []
+    if worker.phone:
+        lines.append(f"Telefon: {format_phone(worker.phone)}")
+    if worker.email:
+        lines.append(f"E-mail: {worker.email}")
+    if not lines:
+        return [NO_CONTACT_DETAILS]
+    return lines
+
+
+def current_caseworker(cases: Sequence[CaseRecord]) -> CaseworkerRecord | None:
+    """The caseworker of the newest open case that has one (cases come newest first)."""
+    return next((c.caseworker for c in cases if c.status in OPEN_STATUSES and c.caseworker), None)
+
+
+# --- The actions ----------------------------------------------------------------------------------
+class CaseAction(Action, ABC):
+    """Shared steps of every case action: CPR notice, identity gate, lookup, failures."""
+
+    # What the citizen could see after logging in, e.g. "dine møder" (used in the texts).
+    what: str = WHAT_CASE
+
+    @abstractmethod
+    def name(self) -> str: ...
+
+    @abstractmethod
+    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
+        """The answer for a citizen who is known to be in the case database."""
+
+    def not_verified(self, identity: Identity) -> list[Reply]:
+        return login_replies(identity, self.what)
+
+    def not_found(self) -> list[Reply]:
+        return [Reply(text=CITIZEN_NOT_FOUND.format(what=self.what))]
+
+    def unavailable(self) -> list[Reply]:
+        return [Reply(text=DATA_UNAVAILABLE)]
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        replies = [Reply(text=CPR_NOTICE)] if cpr_was_removed(tracker) else []
+        replies.extend(await self.replies_for(identity_of(tracker)))
+        send(dispatcher, replies)
+        return []
+
+    async def replies_for(self, identity: Identity) -> list[Reply]:
+        if not isinstance(identity, VerifiedCitizen):
+            outcome = identity.reason if isinstance(identity, IdentityProblem) else "anonymous"
+            logger.info("%s: no verified citizen (%s)", self.name(), outcome)
+            return self.not_verified(identity)
+        try:
+            repository = get_repository()
+        except ValueError:
+            logger.error("%s: the case database is not configured correctly", self.name())
+            return self.unavailable()
+        try:
+            if await repository.aget_citizen(identity.citizen_id) is None:
+                logger.info("%s: verified citizen is not in the case database", self.name())
+                return self.not_found()
+            replies = await self.answer(repository, identity.citizen_id, utc_now())
+        except CaseDataUnavailable as exc:
+            logger.warning("%s: case database unavailable (%s)", self.name(), exc.reason)
+            return self.unavailable()
+        logger.info("%s: answered with %d message(s)", self.name(), len(replies))
+        return replies
+
+
+class ActionCaseStatus(CaseAction):
+    """`ask_case_status`: kind of case, status in plain words, dates and what happens next."""
+
+    what = WHAT_CASE
+
+    def name(self) -> str:
+        return "action_case_status"
+
+    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
+        cases = await repository.acases_for(citizen_id)
+        if not cases:
+            return replies_from([NO_CASE], [BUTTON_HELP])
+        open_cases = [c for c in cases if c.status in OPEN_STATUSES]
+        shown = open_cases or cases[:1]
+        today = local_today(now)
+        lines: list[str] = []
+        for case in shown:
+            lines.extend(case_lines(case, today))
+        older = [c for c in cases if c not in shown]
+        if older:
+            kinds = [f"et afsluttet {case_kind_word(c.kind)}" for c in older if c.status not in OPEN_STATUSES]
+            if kinds:
+                lines.append(f"Du har også {format_list(kinds)}.")
+        meeting = await repository.anext_meeting(citizen_id, now)
+        if meeting is not None:
+            kind = meeting_kind_words(meeting.kind)
+            lines.append(f"Dit næste møde: {kind.noun}, {format_meeting_time(meeting.starts_at, now)}.")
+        buttons = [BUTTON_NEXT_MEETING, BUTTON_CASEWORKER] if meeting else [BUTTON_CASEWORKER]
+        return replies_from(lines, buttons)
+
+
+class ActionNextMeeting(CaseAction):
+    """`ask_next_meeting`: the next future meeting, who comes and an offer to prepare."""
+
+    what = WHAT_MEETINGS
+
+    def name(self) -> str:
+        return "action_next_meeting"
+
+    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
+        meeting = await repository.anext_meeting(citizen_id, now)
+        if meeting is None:
+            return replies_from([NO_MEETINGS], [BUTTON_CASEWORKER])
+        return replies_from(next_meeting_lines(meeting, now), [BUTTON_PREPARE, BUTTON_ALL_MEETINGS])
+
+
+class ActionAllMeetings(CaseAction):
+    """`ask_all_meetings`: every coming meeting (at most MAX_LISTED_MEETINGS), soonest first."""
+
+    what = WHAT_MEETINGS
+
+    def name(self) -> str:
+        return "action_all_meetings"
+
+    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
+        meetings = await repository.aupcoming_meetings(citizen_id, now, limit=MAX_LISTED_MEETINGS + 1)
+        if not meetings:
+            return replies_from([NO_MEETINGS], [BUTTON_CASEWORKER])
+        shown = meetings[:MAX_LISTED_MEETINGS]
+        if len(meetings) > MAX_LISTED_MEETINGS:
+            heading = f"Her er dine næste {MAX_LISTED_MEETINGS} møder:"
+        elif len(shown) == 1:
+            heading = "Du har ét kommende møde:"
+        else:
+            heading = f"Du har {len(shown)} kommende møder:"
+        lines = [heading, *(meeting_list_line(m, now) for m in shown)]
+        return replies_from(lines, [BUTTON_NEXT_MEETING, BUTTON_PREPARE])
+
+
+class ActionCaseworker(CaseAction):
+    """`ask_caseworker`: name, phone and e-mail of the citizen's caseworker."""
+
+    what = WHAT_CASEWORKER
+
+    def name(self) -> str:
+        return "action_caseworker"
+
+    def not_verified(self, identity: Identity) -> list[Reply]:
+        # They may simply want to reach someone: also say how, without logging in.
+        return [*login_replies(identity, self.what), Reply(response=HUMAN_HANDOFF_RESPONSE)]
+
+    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
+        cases = await repository.acases_for(citizen_id)
+        if not cases:
+            return replies_from([NO_CASE_NO_CASEWORKER])
+        if any(c.status in OPEN_STATUSES for c in cases):
+            worker = current_caseworker(cases)
+            if worker is None:
+                return replies_from([NO_CASEWORKER])
+            lines = [f"Din sagsbehandler er {worker.name}.", *contact_lines(worker), WRITE_SAFELY]
+            return replies_from(lines)
+        last = next((c for c in cases if c.caseworker is not None), None)
+        if last is None or last.caseworker is None:
+            return replies_from([NO_CASEWORKER])
+        worker = last.caseworker
+        lines = [
+            f"Dit {case_kind_word(last.kind)} er afsluttet. Din sagsbehandler var {worker.name}.",
+            *contact_lines(worker),
+            "Er der sket noget nyt, kan du også ringe til jobcentret.",
+        ]
+        return replies_from(lines)
+
+
+class ActionHumanHandoff(CaseAction):
+    """`human_handoff`: the generic text (utter_human_handoff), or the citizen's own caseworker.
+
+    Only a verified citizen with an open case that has a caseworker gets the name, phone and
+    e-mail; everyone else (and every failure) gets the generic text, so a human is always named.
+    """
+
+    what = WHAT_CASEWORKER
+
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    def not_verified(self, identity: Identity) -> list[Reply]:
+        return [Reply(response=HUMAN_HANDOFF_RESPONSE)]
+
+    def not_found(self) -> list[Reply]:
+        return [Reply(response=HUMAN_HANDOFF_RESPONSE)]
+
+    def unavailable(self) -> list[Reply]:
+        return [Reply(response=HUMAN_HANDOFF_RESPONSE)]
+
+    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
+        worker = current_caseworker(await repository.acases_for(citizen_id))
+        if worker is None:
+            return [Reply(response=HUMAN_HANDOFF_RESPONSE)]
+        lines = [
+            f"Du kan altid tale med et menneske. Din sagsbehandler er {worker.name}.",
+            *contact_lines(worker),
+            "Kan du ikke få fat i din sagsbehandler, så ring til kommunens jobcenter. "
+            "Du kan også skrive sikkert til kommunen via borger.dk.",
+        ]
+        return replies_from(lines)
+
+
+__all__ = [
+    "ActionAllMeetings",
+    "ActionCaseStatus",
+    "ActionCaseworker",
+    "ActionHumanHandoff",
+    "ActionNextMeeting",
+    "CaseAction",
+    "Reply",
+    "pack_lines",
+    "utc_now",
+]

@@ -1,0 +1,1 @@
+"""Mødeklar: everything that runs in or beside the Rasa server (channels, NLU components, CLI)."""

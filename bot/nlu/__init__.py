@@ -1,0 +1,1 @@
+"""Danish language understanding: spelling normalisation, the spaCy pipeline, custom components."""

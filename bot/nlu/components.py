@@ -1,0 +1,149 @@
+"""Custom Rasa NLU pipeline components (registered with Rasa's default recipe).
+
+- `DanishNormalizer` runs first: it rewrites each message's text with `bot.nlu.spelling`
+  (abbreviations, restored æ/ø/å, one-edit typos) so spaCy's Danish lemmas and the word features
+  see the words the training data uses. The domain vocabulary is learnt at training time from
+  the assistant's own answers and stored in the model; the user's original text stays in the
+  tracker's `UserUttered.text`.
+- `RetrievalAwareFallbackClassifier` replaces Rasa's `FallbackClassifier`: besides the intent
+  confidence it also checks the ResponseSelector's confidence for retrieval intents, so a
+  confidently classified `faq` with an unsure answer choice still falls back to "I'm not sure".
+
+Neither component talks to anything outside the Rasa process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any, Dict, List, Set
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.fallback_classifier import FallbackClassifier
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.nlu.spelling import DanishSpelling, domain_vocabulary
+
+logger = logging.getLogger(__name__)
+
+VOCABULARY_FILE = "domain_vocabulary.json"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
+class DanishNormalizer(GraphComponent):
+    """Normalises Danish phone/SMS spelling before tokenisation."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {"enabled": True}
+
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        vocabulary: Set[str] | None = None,
+    ) -> None:
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._spelling: DanishSpelling | None = None
+        if vocabulary is not None and config.get("enabled", True):
+            self._spelling = DanishSpelling(vocabulary)
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DanishNormalizer":
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "DanishNormalizer":
+        with model_storage.read_from(resource) as directory:
+            vocabulary = set(json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8")))
+        return cls(config, model_storage, resource, vocabulary)
+
+    def train(self, training_data: TrainingData) -> Resource:
+        reference = [
+            variation.get(TEXT) or ""
+            for variations in training_data.responses.values()
+            for variation in variations
+        ]
+        examples = [m.get(TEXT) for m in training_data.training_examples if m.get(TEXT)]
+        vocabulary = domain_vocabulary(reference, examples)
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / VOCABULARY_FILE).write_text(
+                json.dumps(sorted(vocabulary), ensure_ascii=False), encoding="utf-8"
+            )
+        logger.debug("Danish domain vocabulary: %d words", len(vocabulary))
+        return self._resource
+
+    def _normalise(self, messages: List[Message]) -> None:
+        if self._spelling is None:
+            return
+        for message in messages:
+            text = message.get(TEXT)
+            if text:
+                message.set(TEXT, self._spelling.normalise(text))
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._normalise(training_data.training_examples)
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        self._normalise(messages)
+        return messages
+
+
+RESPONSE_THRESHOLD_KEY = "response_threshold"
+RETRIEVAL_INTENTS_KEY = "retrieval_intents"
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
+class RetrievalAwareFallbackClassifier(FallbackClassifier):
+    """Rasa's FallbackClassifier, plus a threshold on the chosen FAQ answer's confidence."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {
+            **FallbackClassifier.get_default_config(),
+            RESPONSE_THRESHOLD_KEY: 0.5,
+            RETRIEVAL_INTENTS_KEY: ["faq"],
+        }
+
+    def _should_fallback(self, message: Message) -> bool:
+        if super()._should_fallback(message):
+            return True
+        intent_name = message.data.get(INTENT, {}).get(INTENT_NAME_KEY)
+        if intent_name not in self.component_config[RETRIEVAL_INTENTS_KEY]:
+            return False
+        selectors = message.data.get("response_selector", {})
+        prediction = selectors.get(intent_name) or selectors.get("default") or {}
+        confidence = prediction.get("response", {}).get("confidence")
+        if confidence is None:
+            return False
+        if confidence < self.component_config[RESPONSE_THRESHOLD_KEY]:
+            logger.debug(
+                "Answer confidence %.2f for '%s' is below %.2f: falling back.",
+                confidence,
+                intent_name,
+                self.component_config[RESPONSE_THRESHOLD_KEY],
+            )
+            return True
+        return False

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Start the action server and the Rasa server (REST channel) in the foreground; Ctrl-C stops both.
+# `scripts/run.sh --shell` starts the action server and a terminal chat instead.
+# Called by `make run` / `make shell`, which set up the venv, model and demo data first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+RASA=.venv/bin/rasa
+MODEL=${MODEL:-models/moedeklar.tar.gz}
+RASA_PORT=${RASA_PORT:-5005}
+ACTION_PORT=${ACTION_PORT:-5055}
+export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:${ACTION_PORT}/webhook}
+mkdir -p var/log
+
+pids=()
+stop_all() {
+  trap - INT TERM EXIT
+  if [ ${#pids[@]} -gt 0 ]; then
+    echo; echo "Stopping Mødeklar ..."
+    kill "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+  fi
+}
+trap stop_all INT TERM EXIT
+
+wait_for() {  # wait_for URL NAME SECONDS
+  for _ in $(seq 1 "$3"); do
+    if curl -fsS -o /dev/null "$1" 2>/dev/null; then return 0; fi
+    for pid in "${pids[@]}"; do kill -0 "$pid" 2>/dev/null || { echo "$2 stopped while starting; see var/log/" >&2; exit 1; }; done
+    sleep 1
+  done
+  echo "$2 did not start within $3 s; see var/log/" >&2; exit 1
+}
+
+echo "Starting the action server on port $ACTION_PORT (log: var/log/actions.log) ..."
+$RASA run actions --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
+pids+=($!)
+wait_for "http://localhost:$ACTION_PORT/health" "The action server" 60
+
+if [ "${1:-}" = "--shell" ]; then
+  $RASA shell --model "$MODEL" --endpoints endpoints.yml
+  exit 0
+fi
+
+echo "Starting the Rasa server on port $RASA_PORT (log: var/log/rasa.log) ..."
+$RASA run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml \
+  --endpoints endpoints.yml --cors "*" >var/log/rasa.log 2>&1 &
+pids+=($!)
+wait_for "http://localhost:$RASA_PORT/" "The Rasa server" 180
+
+cat <<MSG
+
+Mødeklar is running.
+  REST channel:  POST http://localhost:$RASA_PORT/webhooks/rest/webhook
+  Try it:        curl -s localhost:$RASA_PORT/webhooks/rest/webhook \\
+                   -H 'Content-Type: application/json' \\
+                   -d '{"sender": "demo", "message": "hvor længe varer et ressourceforløb?"}'
+  As a demo citizen: add "metadata": {"auth_token": "<token>"} with a token from
+                   .venv/bin/python -m bot demo-token c-1001
+  Terminal chat: make shell (in another terminal)
+Press Ctrl-C to stop.
+MSG
+wait -n "${pids[@]}"
+echo "A server stopped unexpectedly; see var/log/." >&2
+exit 1

@@ -1,0 +1,173 @@
+"""End-to-end: the citizen's own case over the verified REST channel.
+
+Real Rasa server (trained model), real action server and a SQLite case database seeded with
+`python -m bot seed-demo` (dates moved to the current week), all started by the `servers`
+fixture. Tokens are signed here with the servers' development secret. The expected meeting is
+read from the same database through the repository and formatted with `actions.danish`, so
+nothing depends on today's date.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterator
+
+import jwt
+import pytest
+import requests
+
+from actions.cases import CPR_NOTICE
+from actions.danish import format_meeting_time, format_phone
+from actions.repository import CaseRepository, CaseworkerRecord, MeetingRecord
+
+ANNA = "c-1001"
+NEXT_MEETING_QUESTION = "hvornår er mit næste møde?"
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+def ask(rest_url: str, text: str, token: str | None = None, metadata: dict | None = None) -> list:
+    body: dict[str, Any] = {"sender": f"e2e-case-{uuid.uuid4().hex}", "message": text}
+    meta = dict(metadata or {})
+    if token is not None:
+        meta["auth_token"] = token
+    if meta:
+        body["metadata"] = meta
+    response = requests.post(rest_url, json=body, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def texts(replies: list) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def make_token(secret: str, citizen_id: str = ANNA, ttl_seconds: int = 3600) -> str:
+    """A citizen token as the municipality's login would issue it (HS256, like demo-token)."""
+    now = int(time.time())
+    claims: dict[str, Any] = {"sub": citizen_id, "iat": now, "exp": now + ttl_seconds}
+    # The servers inherit this process's environment; mirror any issuer/audience it requires.
+    if os.environ.get("CITIZEN_JWT_ISSUER"):
+        claims["iss"] = os.environ["CITIZEN_JWT_ISSUER"]
+    if os.environ.get("CITIZEN_JWT_AUDIENCE"):
+        claims["aud"] = os.environ["CITIZEN_JWT_AUDIENCE"]
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+@pytest.fixture(scope="module")
+def repository(servers: Dict[str, str]) -> Iterator[CaseRepository]:
+    repo = CaseRepository(servers["db_url"], timeout_s=10)
+    yield repo
+    repo.close()
+
+
+@pytest.fixture(scope="module")
+def annas_meeting(repository: CaseRepository) -> tuple[MeetingRecord, datetime]:
+    now = datetime.now(timezone.utc)
+    meeting = repository.next_meeting(ANNA, now)
+    assert meeting is not None, "the seeded demo data should give Anna a coming meeting"
+    assert meeting.location
+    return meeting, now
+
+
+@pytest.fixture(scope="module")
+def annas_caseworker(repository: CaseRepository) -> CaseworkerRecord:
+    worker = repository.caseworker_for(ANNA)
+    assert worker is not None and worker.phone
+    return worker
+
+
+def assert_no_meeting_data(answer: str, meeting: MeetingRecord, now: datetime) -> None:
+    assert meeting.location not in answer
+    assert format_meeting_time(meeting.starts_at, now) not in answer
+    assert "kl. " not in answer
+    for participant in meeting.participants:
+        assert participant not in answer
+    assert "Mette Holm" not in answer
+
+
+# --- With a valid token ----------------------------------------------------------------------
+def test_verified_citizen_gets_her_next_meeting(rest_url, servers, annas_meeting):
+    meeting, now = annas_meeting
+    replies = ask(rest_url, NEXT_MEETING_QUESTION, token=make_token(servers["secret"]))
+    answer = texts(replies)
+    assert meeting.location in answer
+    assert format_meeting_time(meeting.starts_at, now) in answer
+    assert "Mette Holm" in answer
+    payloads = [b["payload"] for r in replies for b in r.get("buttons", [])]
+    assert "Hvordan kan jeg forberede mig til mødet?" in payloads
+    assert "Hvilke møder har jeg?" in payloads
+
+
+def test_the_all_meetings_button_lists_every_coming_meeting(rest_url, servers, repository):
+    now = datetime.now(timezone.utc)
+    coming = repository.upcoming_meetings(ANNA, now)
+    assert coming
+    answer = texts(ask(rest_url, "Hvilke møder har jeg?", token=make_token(servers["secret"])))
+    for meeting in coming:
+        assert format_meeting_time(meeting.starts_at, now) in answer
+
+
+def test_verified_citizen_gets_her_case_status(rest_url, servers):
+    answer = texts(ask(rest_url, "hvad er status på min sag?", token=make_token(servers["secret"])))
+    assert "Dit ressourceforløb er i gang." in answer
+
+
+def test_verified_citizen_gets_her_caseworker(rest_url, servers, annas_caseworker):
+    answer = texts(ask(rest_url, "hvem er min sagsbehandler?", token=make_token(servers["secret"])))
+    assert annas_caseworker.name in answer
+    assert format_phone(annas_caseworker.phone or "") in answer
+
+
+def test_human_handoff_names_the_caseworker_only_when_verified(rest_url, servers, annas_caseworker):
+    question = "jeg vil gerne tale med et menneske"
+    verified = texts(ask(rest_url, question, token=make_token(servers["secret"])))
+    assert annas_caseworker.name in verified
+    assert format_phone(annas_caseworker.phone or "") in verified
+    anonymous = texts(ask(rest_url, question))
+    assert "Du kan altid tale med et menneske" in anonymous
+    assert annas_caseworker.name not in anonymous
+
+
+# --- Without a usable token: no meeting data --------------------------------------------------------
+def test_no_token_gives_no_meeting_data(rest_url, annas_meeting):
+    answer = texts(ask(rest_url, NEXT_MEETING_QUESTION))
+    assert_no_meeting_data(answer, *annas_meeting)
+    assert "Log ind med MitID på kommunens hjemmeside" in answer
+
+
+def test_expired_token_gives_no_meeting_data(rest_url, servers, annas_meeting):
+    expired = make_token(servers["secret"], ttl_seconds=-3600)
+    answer = texts(ask(rest_url, NEXT_MEETING_QUESTION, token=expired))
+    assert_no_meeting_data(answer, *annas_meeting)
+    assert "Dit login er udløbet" in answer
+
+
+def test_forged_token_gives_no_meeting_data(rest_url, annas_meeting):
+    forged = make_token("dev-only-" + "forged" * 8)
+    answer = texts(ask(rest_url, NEXT_MEETING_QUESTION, token=forged))
+    assert_no_meeting_data(answer, *annas_meeting)
+    assert "Jeg kunne ikke bekræfte dit login" in answer
+
+
+def test_identity_sent_by_the_client_itself_is_ignored(rest_url, annas_meeting):
+    fake = {"identity": {"citizen_id": ANNA, "via": "mitid"}, "citizen_id": ANNA}
+    answer = texts(ask(rest_url, NEXT_MEETING_QUESTION, metadata=fake))
+    assert_no_meeting_data(answer, *annas_meeting)
+
+
+# --- CPR numbers ------------------------------------------------------------------------------
+def test_cpr_number_is_not_echoed_and_the_citizen_is_told(rest_url, servers, annas_meeting):
+    meeting, _now = annas_meeting
+    replies = ask(
+        rest_url,
+        "mit cpr er 010190-1234 hvornår er mit næste møde",
+        token=make_token(servers["secret"]),
+    )
+    answer = texts(replies)
+    for fragment in ("010190-1234", "0101901234", "010190"):
+        assert fragment not in answer
+    assert replies[0]["text"] == CPR_NOTICE
+    assert meeting.location in answer

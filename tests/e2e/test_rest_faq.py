@@ -1,0 +1,64 @@
+"""End-to-end over the REST channel: real Rasa server, trained model, real action server."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import requests
+import yaml
+
+from tests.e2e.conftest import REPO
+
+
+def ask(rest_url: str, text: str, sender: str | None = None, metadata: dict | None = None) -> list:
+    body = {"sender": sender or f"e2e-{uuid.uuid4().hex}", "message": text}
+    if metadata is not None:
+        body["metadata"] = metadata
+    response = requests.post(rest_url, json=body, timeout=30)
+    response.raise_for_status()
+    return response.json()
+
+
+def texts(replies: list) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def test_duration_is_answered_by_todays_rules(rest_url):
+    answer = texts(ask(rest_url, "hvor længe varer et ressourceforløb?"))
+    assert "3 år" in answer
+    assert "5 år" not in answer or "før" in answer  # the 2013 rule only as history
+
+
+def test_sms_spelling_reaches_the_same_answer(rest_url):
+    assert texts(ask(rest_url, "hvor lang tid varer et ressourceforlob")) == texts(
+        ask(rest_url, "hvor lang tid varer et ressourceforløb")
+    )
+
+
+def test_greeting_offers_buttons(rest_url):
+    replies = ask(rest_url, "hej")
+    assert "Mødeklar" in texts(replies)
+    assert any(r.get("buttons") for r in replies)
+
+
+def _menu_buttons():
+    domain = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
+    buttons = {}
+    for name in ("utter_greet", "utter_help", "utter_please_rephrase", "utter_out_of_scope"):
+        for variation in domain["responses"][name]:
+            for button in variation.get("buttons", []):
+                buttons[button["payload"]] = button["title"]
+    return sorted(buttons)
+
+
+@pytest.mark.parametrize("payload", _menu_buttons())
+def test_every_menu_button_gets_a_real_answer(rest_url, payload):
+    answer = texts(ask(rest_url, payload))
+    assert answer
+    assert "ikke sikker på, at jeg forstår" not in answer
+
+
+def test_gibberish_is_not_answered_confidently(rest_url):
+    answer = texts(ask(rest_url, "xqzv blorp fnask"))
+    assert "ikke sikker" in answer or "kan jeg desværre ikke" in answer

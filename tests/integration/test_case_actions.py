@@ -1,0 +1,586 @@
+"""The case actions (actions/cases.py) run for real against the demo case database.
+
+Each test builds a rasa_sdk `Tracker` whose latest message carries the metadata the verified
+channels set (`bot.channels.verification`), runs the action with a `CollectingDispatcher`, and
+reads what the citizen would see. The database is a real, migrated SQLite file filled with
+data/demo_cases.json as written (fixture `demo_cases_db_url`, dates around DEMO_NOW); the
+clock is `actions.cases.utc_now`, monkeypatched. Nothing here mocks the database.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+from zoneinfo import ZoneInfo
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+from actions import cases
+from actions.cases import (
+    CPR_NOTICE,
+    DATA_UNAVAILABLE,
+    HUMAN_HANDOFF_RESPONSE,
+    MAX_MESSAGE_CHARS,
+    NO_CASE,
+    NO_MEETINGS,
+    ActionAllMeetings,
+    ActionCaseStatus,
+    ActionCaseworker,
+    ActionHumanHandoff,
+    ActionNextMeeting,
+    pack_lines,
+)
+from actions.danish import format_date, format_list, format_meeting_time, format_phone, role_explanation
+from actions.identity import ANONYMOUS, IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
+from actions.repository import reset_repository
+from bot.channels.verification import CITIZEN_ID_KEY, CPR_REMOVED_KEY, IDENTITY_KEY, PROBLEM_KEY, VIA_KEY
+from bot.settings import get_settings
+from tests.conftest import DEMO_NOW
+from tests.integration.conftest import exclusive_lock
+
+CPH = ZoneInfo("Europe/Copenhagen")
+UTC = timezone.utc
+
+ALL_ACTIONS: tuple[type[Action], ...] = (
+    ActionCaseStatus,
+    ActionNextMeeting,
+    ActionAllMeetings,
+    ActionCaseworker,
+    ActionHumanHandoff,
+)
+DATA_ACTIONS = ALL_ACTIONS[:4]  # everything but the hand-off, which falls back to a response
+ACTION_NAMES = {
+    "action_case_status",
+    "action_next_meeting",
+    "action_all_meetings",
+    "action_caseworker",
+    "action_human_handoff",
+}
+
+ANNA = "c-1001"  # ressourceforløb in progress; meetings in Oct (past), Dec and Apr
+JONAS = "c-1002"  # jobafklaringsforløb; one online meeting
+LARS = "c-1003"  # only past meetings
+KAREN = "c-1004"  # closed case, no meetings, caseworker without e-mail
+MADS = "c-1005"  # closed jobafklaring + ressourceforløb awaiting a decision
+IDA = "c-1006"  # no case, no meetings
+UNKNOWN = "c-9999"  # verified token, but not in the case database
+
+# Things that, among the citizens tested against her, only Anna's answers contain (Lars
+# shares her caseworker, so he is not one of them).
+ANNA_DATA = (
+    "Mette Holm",
+    "70 11 22 33",
+    "mh@kommune.example",
+    "8. december",
+    "13. april",
+    "1. marts 2025",
+    "28. februar 2028",
+)
+# Things that appear only when some citizen's data is shown.
+ANY_CASE_DATA = (
+    *ANNA_DATA,
+    "sundhedskoordinator",
+    "Sara Lund",
+    "Peter Dahl",
+    "70 11 22",
+    "@kommune.example",
+    "Jobcentret, lokale",
+    "kl. ",
+    "Dit ressourceforløb",
+    "Dit jobafklaringsforløb",
+    "Dit næste møde",
+)
+
+
+def verified(citizen_id: str) -> dict[str, Any]:
+    return {IDENTITY_KEY: {CITIZEN_ID_KEY: citizen_id, VIA_KEY: "mitid"}}
+
+
+def problem(reason: str) -> dict[str, Any]:
+    return {IDENTITY_KEY: {PROBLEM_KEY: reason}}
+
+
+IDENTITIES: dict[str, dict[str, Any]] = {
+    "valid": verified(ANNA),
+    "expired": problem("expired"),
+    "invalid": problem("invalid"),
+    "not_configured": problem("not_configured"),
+    "unknown_citizen": verified(UNKNOWN),
+    "none": {},
+}
+# The first words a citizen sees for each identity that must not get data.
+EXPECTED_REFUSAL = {
+    "expired": "Dit login er udløbet. Log ind igen",
+    "invalid": "Jeg kunne ikke bekræfte dit login",
+    "not_configured": "Det er en fejl hos os",
+    "unknown_citizen": "Jeg kan ikke finde dig i vores system",
+    "none": "Log ind med MitID på kommunens hjemmeside, så kan jeg se",
+}
+
+
+# --- Helpers ----------------------------------------------------------------------------------
+def make_tracker(
+    metadata: dict[str, Any] | None,
+    text: str = "hvornår er mit næste møde?",
+    slots: dict[str, Any] | None = None,
+    entities: list[dict[str, Any]] | None = None,
+) -> Tracker:
+    latest = {
+        "text": text,
+        "intent": {"name": "ask_next_meeting", "confidence": 0.99},
+        "entities": entities or [],
+        "message_id": "m-1",
+    }
+    if metadata is not None:
+        latest["metadata"] = metadata
+    return Tracker(
+        sender_id="test-user",
+        slots=slots or {},
+        latest_message=latest,
+        events=[],
+        paused=False,
+        followup_action=None,
+        active_loop={},
+        latest_action_name="action_listen",
+    )
+
+
+async def run(action: type[Action], metadata: dict[str, Any] | None, **tracker_args: Any) -> list[dict]:
+    dispatcher = CollectingDispatcher()
+    events = await action().run(dispatcher, make_tracker(metadata, **tracker_args), {})
+    assert events == []
+    return dispatcher.messages
+
+
+def texts(messages: list[dict]) -> str:
+    return "\n".join(m.get("text") or "" for m in messages)
+
+
+def payloads(messages: list[dict]) -> list[str]:
+    return [b["payload"] for m in messages for b in (m.get("buttons") or [])]
+
+
+def point_repository_at(monkeypatch: pytest.MonkeyPatch, url: str, timeout_s: float | None = None) -> None:
+    monkeypatch.setenv("CASES_DB_URL", url)
+    if timeout_s is not None:
+        monkeypatch.setenv("CASES_DB_TIMEOUT", str(timeout_s))
+    get_settings.cache_clear()
+    reset_repository()
+
+
+@pytest.fixture
+def set_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
+    """Set the actions' clock; starts at DEMO_NOW (Monday 2026-11-23 09:00 in Copenhagen)."""
+
+    def set_clock(moment: datetime) -> None:
+        assert moment.tzinfo is not None
+        monkeypatch.setattr(cases, "utc_now", lambda: moment.astimezone(UTC))
+
+    set_clock(DEMO_NOW)
+    return set_clock
+
+
+@pytest.fixture
+def demo_db(demo_cases_db_url: str, set_now: Callable[[datetime], None]) -> str:
+    """The demo case database, with the repository and the clock pointed at it."""
+    return demo_cases_db_url
+
+
+# --- Danish formatting ------------------------------------------------------------------------
+def test_meeting_time_is_copenhagen_local_time_in_winter_and_summer():
+    winter = datetime(2026, 12, 8, 10, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))  # +01:00
+    summer = datetime(2027, 4, 13, 13, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))  # +02:00
+    assert winter.utcoffset() == timedelta(hours=1)
+    assert summer.utcoffset() == timedelta(hours=2)
+    # As they come out of the database: UTC.
+    assert format_meeting_time(winter.astimezone(UTC)) == "tirsdag den 8. december kl. 10.00"
+    assert format_meeting_time(summer.astimezone(UTC)) == "tirsdag den 13. april kl. 13.00"
+    morning = datetime(2026, 11, 26, 8, 30, tzinfo=UTC)
+    assert format_meeting_time(morning) == "torsdag den 26. november kl. 9.30"
+
+
+def test_meeting_time_names_the_year_only_when_it_is_another_year():
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=CPH)
+    assert format_meeting_time(datetime(2027, 4, 13, 11, 0, tzinfo=UTC), now) == (
+        "tirsdag den 13. april 2027 kl. 13.00"
+    )
+    assert format_meeting_time(datetime(2026, 12, 8, 9, 0, tzinfo=UTC), now) == (
+        "tirsdag den 8. december kl. 10.00"
+    )
+    # New Year's Eve 23:30 UTC is already next year in Copenhagen.
+    new_year = datetime(2026, 12, 31, 23, 30, tzinfo=UTC)
+    assert format_meeting_time(new_year, now) == "fredag den 1. januar 2027 kl. 0.30"
+
+
+def test_naive_datetimes_are_refused():
+    with pytest.raises(ValueError):
+        format_meeting_time(datetime(2026, 12, 8, 10, 0))
+
+
+def test_dates_lists_and_phone_numbers_read_danish():
+    assert format_date(date(2028, 2, 28)) == "28. februar 2028"
+    assert format_list(["a"]) == "a"
+    assert format_list(["a", "b"]) == "a og b"
+    assert format_list(["a", "b", "c"]) == "a, b og c"
+    assert format_list([]) == ""
+    assert format_phone("+4570112233") == "70 11 22 33"
+    assert format_phone("not a number") == "not a number"
+
+
+def test_roles_are_explained_in_one_short_line():
+    for participant in (
+        "Mette Holm (koordinerende sagsbehandler)",
+        "mødeleder fra jobcentret",
+        "sundhedskoordinator fra regionen",
+        "medarbejder fra kommunens socialområde",
+    ):
+        explanation = role_explanation(participant)
+        assert explanation and "\n" not in explanation and len(explanation) < 90
+    assert "regionen" in (role_explanation("sundhedskoordinator fra regionen") or "")
+    assert "leder mødet" in (role_explanation("mødeleder fra jobcentret") or "")
+    assert role_explanation("en helt ukendt titel") is None
+
+
+def test_long_answers_are_split_between_lines_and_headings_move_along():
+    lines = ["x" * 200, "y" * 200, "Med til mødet:", "z" * 100]
+    messages = pack_lines(lines, limit=480)
+    assert messages == ["x" * 200 + "\n" + "y" * 200, "Med til mødet:\n" + "z" * 100]
+    assert all(len(m) <= 480 for m in messages)
+
+
+# --- Identity is read only from the server-set metadata -------------------------------------------
+def test_identity_comes_only_from_the_metadata_identity_entry():
+    assert identity_of(make_tracker(verified(ANNA))) == VerifiedCitizen(ANNA, "mitid")
+    assert identity_of(make_tracker(problem("expired"))) == IdentityProblem("expired")
+    assert identity_of(make_tracker({})) == ANONYMOUS
+    assert identity_of(make_tracker(None)) == ANONYMOUS
+    # A client-looking key at the top level, slots, entities and text are all ignored.
+    sneaky = make_tracker(
+        {CITIZEN_ID_KEY: ANNA},
+        text=f"jeg er {ANNA}",
+        slots={"citizen_id": ANNA},
+        entities=[{"entity": "citizen_id", "value": ANNA}],
+    )
+    assert identity_of(sneaky) == ANONYMOUS
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "c-1001",
+        {CITIZEN_ID_KEY: ""},
+        {CITIZEN_ID_KEY: 1001},
+        {CITIZEN_ID_KEY: ANNA, PROBLEM_KEY: "expired"},
+        {PROBLEM_KEY: "something new"},
+    ],
+)
+def test_malformed_identity_is_never_a_citizen(entry: Any):
+    identity = identity_of(make_tracker({IDENTITY_KEY: entry}))
+    assert isinstance(identity, IdentityProblem)
+
+
+def test_cpr_flag_must_be_exactly_true():
+    assert cpr_was_removed(make_tracker({CPR_REMOVED_KEY: True}))
+    assert not cpr_was_removed(make_tracker({CPR_REMOVED_KEY: "true"}))
+    assert not cpr_was_removed(make_tracker({}))
+
+
+# --- Every identity case x every action ---------------------------------------------------------
+@pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda a: a().name())
+@pytest.mark.parametrize("who", [w for w in IDENTITIES if w != "valid"])
+async def test_without_a_known_verified_citizen_no_case_data_is_shown(demo_db, action, who):
+    messages = await run(action, IDENTITIES[who])
+    answer = texts(messages)
+    for secret in ANY_CASE_DATA:
+        assert secret not in answer, (who, secret)
+    if action is ActionHumanHandoff:
+        assert [m["response"] for m in messages] == [HUMAN_HANDOFF_RESPONSE]
+        return
+    assert EXPECTED_REFUSAL[who] in answer
+    assert all(len(m["text"]) <= MAX_MESSAGE_CHARS for m in messages if m["text"])
+
+
+@pytest.mark.parametrize("who", ["none", "expired", "invalid", "not_configured"])
+async def test_asking_for_the_caseworker_without_login_also_says_how_to_reach_one(demo_db, who):
+    messages = await run(ActionCaseworker, IDENTITIES[who])
+    assert EXPECTED_REFUSAL[who] in messages[0]["text"]
+    assert [m["response"] for m in messages[1:]] == [HUMAN_HANDOFF_RESPONSE]
+
+
+@pytest.mark.parametrize("action", [ActionNextMeeting, ActionAllMeetings], ids=lambda a: a().name())
+async def test_anonymous_citizen_is_told_how_to_log_in_and_what_they_can_still_ask(demo_db, action):
+    answer = texts(await run(action, {}))
+    assert "Log ind med MitID på kommunens hjemmeside, så kan jeg se dine møder" in answer
+    assert "generelle spørgsmål" in answer
+
+
+async def test_not_configured_login_gives_no_technical_detail(demo_db):
+    answer = texts(await run(ActionNextMeeting, problem("not_configured")))
+    for technical in ("token", "JWT", "secret", "not_configured", "konfigur"):
+        assert technical.lower() not in answer.lower()
+
+
+@pytest.mark.parametrize("who", list(IDENTITIES))
+async def test_unverified_answers_never_touch_the_database(monkeypatch, tmp_path, set_now, who):
+    point_repository_at(monkeypatch, f"sqlite:///{tmp_path / 'missing' / 'cases.db'}")
+    answer = texts(await run(ActionNextMeeting, IDENTITIES[who]))
+    if who in ("valid", "unknown_citizen"):
+        assert answer == DATA_UNAVAILABLE  # they needed the database
+    else:
+        assert DATA_UNAVAILABLE not in answer
+    reset_repository()
+
+
+async def test_valid_citizen_gets_her_case_status(demo_db):
+    messages = await run(ActionCaseStatus, verified(ANNA))
+    answer = texts(messages)
+    assert "Dit ressourceforløb er i gang." in answer
+    assert "Startede: 1. marts 2025" in answer
+    assert "Planlagt slut: 28. februar 2028" in answer
+    assert "Næste skridt:" in answer
+    assert "tirsdag den 8. december kl. 10.00" in answer
+    assert "Hvornår er mit næste møde?" in payloads(messages)
+
+
+async def test_valid_citizen_gets_her_next_meeting_with_roles_and_an_offer_to_prepare(demo_db):
+    messages = await run(ActionNextMeeting, verified(ANNA))
+    answer = texts(messages)
+    assert answer.startswith("Dit næste møde er et møde med rehabiliteringsteamet.")
+    assert "Tid: tirsdag den 8. december kl. 10.00" in answer
+    assert "Sted: Jobcentret, lokale 2.14" in answer
+    assert "- Mette Holm (koordinerende sagsbehandler): " in answer
+    assert "- Sundhedskoordinator fra regionen: " + (role_explanation("sundhedskoordinator") or "") in answer
+    assert "- Mødeleder fra jobcentret: leder mødet" in answer
+    assert "13. oktober" not in answer  # the past meeting
+    assert "13. april" not in answer  # only the next one
+    buttons = messages[-1]["buttons"]
+    assert {
+        "title": "Hjælp mig med at forberede mig",
+        "payload": "Hvordan kan jeg forberede mig til mødet?",
+    } in buttons
+    assert {"title": "Se alle mine møder", "payload": "Hvilke møder har jeg?"} in buttons
+    assert len(messages) == 2
+    assert all(len(m["text"]) <= MAX_MESSAGE_CHARS for m in messages)
+
+
+async def test_valid_citizen_gets_all_coming_meetings_with_local_times(demo_db):
+    answer = texts(await run(ActionAllMeetings, verified(ANNA)))
+    assert "Du har 2 kommende møder:" in answer
+    assert (
+        "- tirsdag den 8. december kl. 10.00: møde med rehabiliteringsteamet, Jobcentret, lokale 2.14"
+        in answer
+    )
+    assert "- tirsdag den 13. april 2027 kl. 13.00: opfølgningssamtale, Jobcentret, lokale 1.05" in answer
+    assert "oktober" not in answer
+    assert answer.index("8. december") < answer.index("13. april")
+
+
+async def test_valid_citizen_gets_her_caseworker(demo_db):
+    answer = texts(await run(ActionCaseworker, verified(ANNA)))
+    assert "Din sagsbehandler er Mette Holm." in answer
+    assert "Telefon: 70 11 22 33" in answer
+    assert "E-mail: mh@kommune.example" in answer
+
+
+async def test_human_handoff_names_the_verified_citizens_caseworker(demo_db):
+    messages = await run(ActionHumanHandoff, verified(ANNA))
+    answer = texts(messages)
+    assert "Du kan altid tale med et menneske." in answer
+    assert "Mette Holm" in answer and "70 11 22 33" in answer and "mh@kommune.example" in answer
+    assert not any(m.get("response") for m in messages)
+
+
+# --- The clock: only future meetings, across the summer-time switch ---------------------------
+async def test_a_meeting_that_has_started_is_no_longer_the_next_one(demo_db, set_now):
+    set_now(datetime(2026, 12, 8, 9, 59, tzinfo=CPH))
+    assert "kl. 10.00" in texts(await run(ActionNextMeeting, verified(ANNA)))
+    set_now(datetime(2026, 12, 8, 10, 0, tzinfo=CPH))
+    answer = texts(await run(ActionNextMeeting, verified(ANNA)))
+    assert "Tid: tirsdag den 13. april 2027 kl. 13.00" in answer  # summer time, local clock
+    assert "8. december" not in answer
+
+
+async def test_the_year_is_left_out_once_the_meeting_is_this_year(demo_db, set_now):
+    set_now(datetime(2027, 1, 5, 12, 0, tzinfo=CPH))
+    answer = texts(await run(ActionNextMeeting, verified(ANNA)))
+    assert "Tid: tirsdag den 13. april kl. 13.00" in answer
+
+
+async def test_after_the_last_meeting_there_are_no_meetings(demo_db, set_now):
+    set_now(datetime(2027, 4, 13, 13, 0, 1, tzinfo=CPH))
+    assert texts(await run(ActionNextMeeting, verified(ANNA))) == NO_MEETINGS
+    assert texts(await run(ActionAllMeetings, verified(ANNA))) == NO_MEETINGS
+
+
+async def test_past_meetings_are_never_shown(demo_db):
+    for action in (ActionNextMeeting, ActionAllMeetings, ActionCaseStatus):
+        answer = texts(await run(action, verified(LARS)))
+        assert "15. september" not in answer and "10. november" not in answer
+    assert texts(await run(ActionNextMeeting, verified(LARS))) == NO_MEETINGS
+
+
+# --- No case, no meetings, closed case, pending decision, online meeting ----------------------------
+async def test_citizen_without_a_case(demo_db):
+    assert texts(await run(ActionCaseStatus, verified(IDA))) == NO_CASE
+    assert texts(await run(ActionNextMeeting, verified(IDA))) == NO_MEETINGS
+    assert texts(await run(ActionAllMeetings, verified(IDA))) == NO_MEETINGS
+    assert "ingen sagsbehandler" in texts(await run(ActionCaseworker, verified(IDA)))
+    handoff = await run(ActionHumanHandoff, verified(IDA))
+    assert [m["response"] for m in handoff] == [HUMAN_HANDOFF_RESPONSE]
+
+
+async def test_closed_case(demo_db):
+    status = texts(await run(ActionCaseStatus, verified(KAREN)))
+    assert "Dit ressourceforløb er afsluttet." in status
+    assert "Sluttede: 31. december 2024" in status
+    assert "Planlagt slut" not in status
+    worker = texts(await run(ActionCaseworker, verified(KAREN)))
+    assert "Din sagsbehandler var Peter Dahl." in worker
+    assert "Telefon: 70 11 22 55" in worker
+    assert "E-mail" not in worker  # none on file
+    # A closed case's caseworker is not offered as today's contact person.
+    handoff = await run(ActionHumanHandoff, verified(KAREN))
+    assert [m["response"] for m in handoff] == [HUMAN_HANDOFF_RESPONSE]
+
+
+async def test_pending_decision_and_an_older_closed_case(demo_db):
+    status = texts(await run(ActionCaseStatus, verified(MADS)))
+    assert "Dit ressourceforløb venter på en afgørelse." in status
+    assert "Du har også et afsluttet jobafklaringsforløb." in status
+    assert "torsdag den 26. november kl. 9.30" in status
+    worker = texts(await run(ActionCaseworker, verified(MADS)))
+    assert "Sara Lund" in worker and "Peter Dahl" not in worker  # the open case's caseworker
+
+
+async def test_online_meeting_says_the_link_comes_from_the_caseworker(demo_db):
+    answer = texts(await run(ActionNextMeeting, verified(JONAS)))
+    assert "Sted: online (du får et link fra din sagsbehandler)" in answer
+    assert "Tid: onsdag den 2. december kl. 13.30" in answer
+
+
+@pytest.mark.parametrize("citizen", [ANNA, JONAS, LARS, KAREN, MADS, IDA])
+@pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda a: a().name())
+async def test_every_message_fits_an_sms_budget_and_has_no_markdown(demo_db, citizen, action):
+    for message in await run(action, verified(citizen)):
+        if message.get("response"):
+            continue
+        assert 0 < len(message["text"]) <= MAX_MESSAGE_CHARS
+        assert "**" not in message["text"] and "#" not in message["text"]
+
+
+# --- One citizen never sees another citizen's data --------------------------------------------------
+@pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda a: a().name())
+async def test_another_citizen_never_sees_annas_data(demo_db, action):
+    for citizen in (JONAS, KAREN, MADS, IDA, UNKNOWN):
+        answer = texts(await run(action, verified(citizen)))
+        for secret in ANNA_DATA:
+            assert secret not in answer, (citizen, secret)
+
+
+@pytest.mark.parametrize("action", DATA_ACTIONS, ids=lambda a: a().name())
+async def test_slots_entities_and_text_cannot_switch_citizen(demo_db, action):
+    trick = {
+        "text": f"jeg er {ANNA}",
+        "slots": {"citizen_id": ANNA},
+        "entities": [{"entity": "citizen_id", "value": ANNA}],
+    }
+    as_jonas = texts(await run(action, verified(JONAS), **trick))
+    anonymous = texts(await run(action, {CITIZEN_ID_KEY: ANNA}, **trick))
+    for secret in ANNA_DATA:
+        assert secret not in as_jonas
+        assert secret not in anonymous
+    assert EXPECTED_REFUSAL["none"] in anonymous
+
+
+# --- CPR notice ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda a: a().name())
+@pytest.mark.parametrize("who", ["valid", "none", "expired"])
+async def test_cpr_notice_comes_first_when_a_cpr_number_was_removed(demo_db, action, who):
+    messages = await run(action, {**IDENTITIES[who], CPR_REMOVED_KEY: True})
+    assert messages[0]["text"] == CPR_NOTICE
+    assert len(messages) > 1
+    assert CPR_NOTICE not in texts(await run(action, IDENTITIES[who]))
+
+
+# --- Case database down or slow ------------------------------------------------------------------
+UNREACHABLE = {
+    "sqlite_missing_dir": lambda tmp: f"sqlite:///{tmp / 'no' / 'such' / 'dir' / 'cases.db'}",
+    "sqlite_no_schema": lambda tmp: f"sqlite:///{tmp / 'empty.db'}",
+    "postgresql_refused": lambda tmp: "postgresql+psycopg2://moedeklar@127.0.0.1:1/cases",
+}
+
+
+@pytest.mark.parametrize("where", list(UNREACHABLE))
+@pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda a: a().name())
+async def test_database_down_gives_a_polite_apology_and_logs_no_personal_data(
+    monkeypatch, tmp_path: Path, caplog, action, where
+):
+    point_repository_at(monkeypatch, UNREACHABLE[where](tmp_path))
+    caplog.set_level(logging.DEBUG)
+    try:
+        messages = await run(action, {**verified(ANNA), CPR_REMOVED_KEY: True})
+    finally:
+        reset_repository()
+    assert messages[0]["text"] == CPR_NOTICE
+    if action is ActionHumanHandoff:
+        assert [m.get("response") for m in messages[1:]] == [HUMAN_HANDOFF_RESPONSE]
+    else:
+        assert texts(messages[1:]) == DATA_UNAVAILABLE
+        assert "Undskyld" in DATA_UNAVAILABLE and "ring til jobcentret" in DATA_UNAVAILABLE
+    assert "unavailable" in caplog.text
+    for personal in (ANNA, "Anna", "Mette", "+45", "20123456", "kommune.example"):
+        assert personal not in caplog.text
+
+
+async def test_slow_database_times_out_with_an_apology(demo_cases_db_url, monkeypatch, set_now):
+    point_repository_at(monkeypatch, demo_cases_db_url, timeout_s=0.5)
+    started = time.monotonic()
+    with exclusive_lock(demo_cases_db_url):
+        answer = texts(await run(ActionNextMeeting, verified(ANNA)))
+    reset_repository()
+    assert answer == DATA_UNAVAILABLE
+    assert time.monotonic() - started < 5
+
+
+async def test_database_back_up_answers_again(demo_cases_db_url, monkeypatch, set_now):
+    point_repository_at(monkeypatch, demo_cases_db_url, timeout_s=0.5)
+    with exclusive_lock(demo_cases_db_url):
+        assert texts(await run(ActionCaseworker, verified(ANNA))) == DATA_UNAVAILABLE
+    assert "Mette Holm" in texts(await run(ActionCaseworker, verified(ANNA)))
+
+
+# --- Through the action server's own executor (as Rasa calls it) ----------------------------------
+async def test_the_action_server_registers_and_runs_the_actions(demo_db):
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert ACTION_NAMES <= set(executor.actions)
+    assert "CaseAction" not in executor.actions
+    tracker = {
+        "sender_id": "e2e",
+        "slots": {},
+        "latest_message": {
+            "text": "hvornår er mit næste møde?",
+            "intent": {"name": "ask_next_meeting", "confidence": 0.98},
+            "entities": [],
+            "metadata": verified(ANNA),
+        },
+        "events": [],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "action_listen",
+    }
+    response = await executor.run({"next_action": "action_next_meeting", "tracker": tracker, "domain": {}})
+    assert response is not None
+    answer = "\n".join(r.get("text") or "" for r in response["responses"])
+    assert "Sted: Jobcentret, lokale 2.14" in answer
+
+
+def test_the_clock_is_timezone_aware():
+    now = cases.utc_now()
+    assert now.tzinfo is not None and now.utcoffset() == timedelta(0)

@@ -1,0 +1,164 @@
+"""CPR detection, masking and the CPR-masking log filter (bot.privacy)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.privacy import (
+    CPR_PLACEHOLDER,
+    CprMaskingFilter,
+    contains_cpr,
+    install_log_filter,
+    mask_cpr,
+)
+
+# --- detection and masking -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("010190-1234", CPR_PLACEHOLDER),
+        ("0101901234", CPR_PLACEHOLDER),
+        ("010190 1234", CPR_PLACEHOLDER),
+        ("010190 - 1234", CPR_PLACEHOLDER),
+        ("010190\u20131234", CPR_PLACEHOLDER),  # en dash from phone auto-correct
+        ("Mit cpr er 311299-4321.", f"Mit cpr er {CPR_PLACEHOLDER}."),
+        ("cpr:0101901234, tak", f"cpr:{CPR_PLACEHOLDER}, tak"),
+        ("290200-4123 er født i 2000", f"{CPR_PLACEHOLDER} er født i 2000"),  # leap year
+        ("150358-5123 (1858)", f"{CPR_PLACEHOLDER} (1858)"),  # 7th digit 5, YY > 57
+        (
+            "Mig: 010190-1234, min søn: 241215 4567",
+            f"Mig: {CPR_PLACEHOLDER}, min søn: {CPR_PLACEHOLDER}",
+        ),
+    ],
+)
+def test_cpr_numbers_are_masked(text: str, expected: str) -> None:
+    assert mask_cpr(text) == (expected, True)
+    assert contains_cpr(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ring på +45 20 12 34 56",
+        "Ring på 20123456",
+        "Ring på 20 12 34 56",
+        "+4520123456",
+        "004520123456",
+        "0045 20123456",
+        "Jeg skylder 1.234.567 kr.",
+        "Beløbet er 150000 kr. og 2500,50 kr.",
+        "Mødet er den 01-01-2024 kl. 10.00",
+        "født 010190",
+        "1234567890",  # month 34
+        "3201901234",  # day 32
+        "3002901234",  # 30 February
+        "290200-1234",  # 29/2 1900 (7th digit 1): not a leap year
+        "010190-12345",  # too many digits
+        "12345678901",
+        "sagsnummer 2024-001234",
+        "",
+    ],
+)
+def test_non_cpr_numbers_are_left_alone(text: str) -> None:
+    assert mask_cpr(text) == (text, False)
+    assert not contains_cpr(text)
+
+
+def test_mask_cpr_keeps_the_rest_of_the_text() -> None:
+    masked, found = mask_cpr("Hej. Mit nummer er 010190-1234 og min tlf. er 20 12 34 56.")
+    assert found
+    assert masked == f"Hej. Mit nummer er {CPR_PLACEHOLDER} og min tlf. er 20 12 34 56."
+
+
+# --- log filter ------------------------------------------------------------------------
+
+
+class _ListHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+def _remove_cpr_filters() -> None:
+    for handler in [*logging.getLogger().handlers, logging.lastResort]:
+        if handler is None:
+            continue
+        for log_filter in list(handler.filters):
+            if isinstance(log_filter, CprMaskingFilter):
+                handler.removeFilter(log_filter)
+
+
+@pytest.fixture
+def root_handler() -> Iterator[_ListHandler]:
+    """A handler on the root logger, as Rasa's logging.basicConfig would create."""
+    handler = _ListHandler()
+    root = logging.getLogger()
+    root.addHandler(handler)
+    logger = logging.getLogger("test.privacy")
+    old_level = logger.level
+    logger.setLevel(logging.DEBUG)
+    yield handler
+    logger.setLevel(old_level)
+    root.removeHandler(handler)
+    _remove_cpr_filters()
+
+
+def test_filter_masks_cpr_in_log_arguments(root_handler: _ListHandler) -> None:
+    install_log_filter()
+    logging.getLogger("test.privacy").info("cpr %s", "010190-1234")
+    assert root_handler.lines == [f"INFO cpr {CPR_PLACEHOLDER}"]
+
+
+def test_filter_masks_cpr_in_caplog(caplog: pytest.LogCaptureFixture) -> None:
+    try:
+        with caplog.at_level(logging.INFO, logger="test.privacy"):
+            install_log_filter()  # caplog's handler sits on the root logger
+            logging.getLogger("test.privacy").info("cpr %s", "010190-1234")
+    finally:
+        _remove_cpr_filters()
+    assert "010190-1234" not in caplog.text
+    assert caplog.records[-1].getMessage() == f"cpr {CPR_PLACEHOLDER}"
+
+
+def test_filter_masks_message_dict_args_and_objects(root_handler: _ListHandler) -> None:
+    install_log_filter()
+    logger = logging.getLogger("test.privacy")
+    logger.warning("Brugeren skrev 0101901234")
+    logger.info("data %(text)s", {"text": "010190 1234"})
+    logger.info("tracker %s", {"latest_message": {"text": "min cpr 010190-1234"}})
+    logger.info({"text": "010190-1234"})
+    assert all("1234" not in line for line in root_handler.lines), root_handler.lines
+    assert len(root_handler.lines) == 4
+
+
+def test_filter_masks_cpr_in_tracebacks(root_handler: _ListHandler) -> None:
+    install_log_filter()
+    try:
+        raise ValueError("could not parse 010190-1234")
+    except ValueError:
+        logging.getLogger("test.privacy").exception("parse failed")
+    output = "\n".join(root_handler.lines)
+    assert "ValueError" in output
+    assert CPR_PLACEHOLDER in output
+    assert "010190-1234" not in output
+
+
+def test_filter_leaves_other_records_alone(root_handler: _ListHandler) -> None:
+    install_log_filter()
+    logging.getLogger("test.privacy").info("ring %s kl. %d", "20 12 34 56", 10)
+    assert root_handler.lines == ["INFO ring 20 12 34 56 kl. 10"]
+
+
+def test_install_log_filter_is_idempotent(root_handler: _ListHandler) -> None:
+    assert install_log_filter() >= 1
+    assert install_log_filter() == 0
+    assert sum(isinstance(f, CprMaskingFilter) for f in root_handler.filters) == 1

@@ -1,0 +1,71 @@
+"""Danish spelling normalisation: æøå restored, abbreviations expanded, typos fixed, no guessing."""
+
+import pytest
+
+from bot.nlu.spelling import DanishSpelling, domain_vocabulary, fold_key, general_lexicon
+
+REFERENCE = [
+    "Et ressourceforløb kan højst vare 3 år. Mødet med rehabiliteringsteamet varer ca. en halv time.",
+    "Din koordinerende sagsbehandler hjælper dig. Ressourceforløbsydelsen er skattepligtig.",
+    "Hvornår får jeg svar? Du kan tage en bisidder med til mødet. Kommunen træffer afgørelsen.",
+    "for før møde",
+]
+EXAMPLES = ["hvor lang tid varer mit ressourceforlob", "hvornaar er modet", "mode med teamet"]
+
+
+@pytest.fixture(scope="module")
+def spelling() -> DanishSpelling:
+    return DanishSpelling(domain_vocabulary(REFERENCE, EXAMPLES))
+
+
+def test_fold_key_joins_the_common_spellings():
+    assert fold_key("forløb") == fold_key("forloeb") == fold_key("forlob") == "forlob"
+    assert fold_key("hvornår") == fold_key("hvornaar") == fold_key("hvornar")
+    assert fold_key("Ægtefælle") == fold_key("aegtefaelle")
+
+
+def test_the_general_lexicon_is_real_danish():
+    lexicon = general_lexicon()
+    assert len(lexicon) > 100_000
+    assert {"møde", "sagsbehandler", "hvornår"} <= lexicon
+
+
+def test_training_examples_do_not_teach_misspellings(spelling):
+    # "ressourceforlob" and "hvornaar" come from citizens' examples: not domain words
+    assert "ressourceforlob" not in spelling.domain
+    # "mode" is a real Danish word but written here for "møde": not a domain word either
+    assert "mode" not in spelling.domain
+    assert "ressourceforløb" in spelling.domain
+
+
+@pytest.mark.parametrize(
+    "written, expected",
+    [
+        ("ressourceforlob", "ressourceforløb"),
+        ("ressourceforloeb", "ressourceforløb"),
+        ("hvornaar", "hvornår"),
+        ("hvornar", "hvornår"),
+        ("moedet", "mødet"),
+        ("mode", "møde"),
+        ("aar", "år"),
+        ("rehab", "rehabiliteringsteam"),
+        ("sagsbeh.", "sagsbehandler"),
+        ("rf", "ressourceforløb"),
+        ("ressoureforløb", "ressourceforløb"),  # one letter missing
+        ("sagsbehanlder", "sagsbehandler"),  # two letters swapped
+        ("rehabiliteringstemaet", "rehabiliteringsteamet"),
+    ],
+)
+def test_tokens_are_normalised(spelling, written, expected):
+    assert spelling.normalise_token(written) == expected
+
+
+def test_known_and_ambiguous_words_are_left_alone(spelling):
+    assert spelling.normalise_token("for") == "for"  # both "for" and "før" are domain words
+    assert spelling.normalise_token("kat") == "kat"  # ordinary Danish word
+    assert spelling.normalise_token("xqzpt") == "xqzpt"  # unknown, nothing close
+    assert spelling.normalise_token("2026") == "2026"
+
+
+def test_a_whole_message(spelling):
+    assert spelling.normalise("Hvornaar er modet med rehab?") == "hvornår er mødet med rehabiliteringsteam ?"

@@ -7,7 +7,9 @@
   tracker's `UserUttered.text`.
 - `RetrievalAwareFallbackClassifier` replaces Rasa's `FallbackClassifier`: besides the intent
   confidence it also checks the ResponseSelector's confidence for retrieval intents, so a
-  confidently classified `faq` with an unsure answer choice still falls back to "I'm not sure".
+  confidently classified `faq` with an unsure answer choice still falls back to "I'm not sure",
+  and so does a message of two or more words that (nearly) no Danish lexicon knows (gibberish:
+  DIET's softmax is confident about anything).
 
 Neither component talks to anything outside the Rasa process.
 """
@@ -32,6 +34,8 @@ from bot.nlu.spelling import DanishSpelling, domain_vocabulary
 logger = logging.getLogger(__name__)
 
 VOCABULARY_FILE = "domain_vocabulary.json"
+# Message attribute set by DanishNormalizer: how many words no Danish lexicon knows.
+UNKNOWN_WORDS_KEY = "danish_unknown_words"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
@@ -100,7 +104,9 @@ class DanishNormalizer(GraphComponent):
         for message in messages:
             text = message.get(TEXT)
             if text:
-                message.set(TEXT, self._spelling.normalise(text))
+                normalised, words, unknown = self._spelling.normalise_and_count_unknown(text)
+                message.set(TEXT, normalised)
+                message.set(UNKNOWN_WORDS_KEY, {"words": words, "unknown": unknown})
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self._normalise(training_data.training_examples)
@@ -113,6 +119,7 @@ class DanishNormalizer(GraphComponent):
 
 RESPONSE_THRESHOLD_KEY = "response_threshold"
 RETRIEVAL_INTENTS_KEY = "retrieval_intents"
+UNKNOWN_RATIO_KEY = "unknown_ratio"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -125,10 +132,17 @@ class RetrievalAwareFallbackClassifier(FallbackClassifier):
             **FallbackClassifier.get_default_config(),
             RESPONSE_THRESHOLD_KEY: 0.5,
             RETRIEVAL_INTENTS_KEY: ["faq"],
+            UNKNOWN_RATIO_KEY: 0.75,
         }
 
+    def _mostly_unknown_words(self, message: Message) -> bool:
+        """Two or more words, (nearly) none of them Danish: gibberish or another language."""
+        counts = message.get(UNKNOWN_WORDS_KEY) or {}
+        words, unknown = counts.get("words", 0), counts.get("unknown", 0)
+        return words >= 2 and unknown / words >= self.component_config[UNKNOWN_RATIO_KEY]
+
     def _should_fallback(self, message: Message) -> bool:
-        if super()._should_fallback(message):
+        if super()._should_fallback(message) or self._mostly_unknown_words(message):
             return True
         intent_name = message.data.get(INTENT, {}).get(INTENT_NAME_KEY)
         if intent_name not in self.component_config[RETRIEVAL_INTENTS_KEY]:

@@ -26,7 +26,7 @@ import unicodedata
 from collections import defaultdict
 from functools import lru_cache
 from pathlib import Path
-from typing import Dict, Iterable, List, Set
+from typing import Dict, Iterable, List, Set, Tuple
 
 DANISH_LETTERS = "æøå"
 TOKEN_PATTERN = re.compile(r"[a-zæøåéü0-9]+(?:[-'][a-zæøåéü0-9]+)*|[^\sa-zæøåéü0-9]", re.IGNORECASE)
@@ -164,8 +164,14 @@ class DanishSpelling:
 
     def normalise(self, text: str) -> str:
         """Normalise a whole message: lower-case, tokens normalised, punctuation kept."""
-        tokens = tokenize(unicodedata.normalize("NFC", text.lower()))
-        return " ".join(self.normalise_token(t) for t in tokens)
+        return self.normalise_and_count_unknown(text)[0]
+
+    def normalise_and_count_unknown(self, text: str) -> Tuple[str, int, int]:
+        """The normalised text, its number of words, and how many of them no lexicon knows."""
+        tokens = [self.normalise_token(t) for t in tokenize(unicodedata.normalize("NFC", text.lower()))]
+        words = [t for t in tokens if t[0].isalpha()]
+        unknown = sum(1 for w in words if not all(part in self.known for part in w.split()))
+        return " ".join(tokens), len(words), unknown
 
 
 def _words(text: str) -> List[str]:

@@ -28,8 +28,8 @@ def _examples(path: Path) -> set:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     found = set()
     for block in data.get("nlu", []):
-        for line in (block.get("examples") or "").splitlines():
-            line = line.strip()
+        for raw in (block.get("examples") or "").splitlines():
+            line = raw.strip()
             if line.startswith("- "):
                 found.add(line[2:].strip().lower())
     return found

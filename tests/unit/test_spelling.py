@@ -69,3 +69,9 @@ def test_known_and_ambiguous_words_are_left_alone(spelling):
 
 def test_a_whole_message(spelling):
     assert spelling.normalise("Hvornaar er modet med rehab?") == "hvornår er mødet med rehabiliteringsteam ?"
+
+
+def test_unknown_words_are_counted_for_the_gibberish_fallback(spelling):
+    assert spelling.normalise_and_count_unknown("xqzv blorp fnask") == ("xqzv blorp fnask", 3, 3)
+    _, words, unknown = spelling.normalise_and_count_unknown("hvornaar er modet med kommunen")
+    assert (words, unknown) == (5, 0)

@@ -1,0 +1,77 @@
+"""Benchmark: reply latency over the REST channel, and the next-meeting action's latency.
+
+Starts nothing itself: point it at a running assistant (`make run`, or the servers started by
+benchmarks/run.sh). Sends N sequential messages (default 500) cycling through FAQ questions,
+small talk and — with --token — the citizen's own next meeting, and prints p50/p95/p99/max in ms
+as JSON. Requests go only to the given base URL (loopback in every documented run).
+
+  .venv/bin/python benchmarks/rest_latency.py --url http://127.0.0.1:5005 -n 500
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import time
+import uuid
+
+import requests
+
+QUESTIONS = [
+    "hvor længe varer et ressourceforløb?",
+    "hvad er et rehabiliteringsteam",
+    "hvornaar bliver ydelsen udbetalt",
+    "må jeg tage en bisidder med til mødet",
+    "hej",
+    "hvordan klager jeg over en afgørelse",
+    "hvem sidder med til mødet",
+    "tak for hjælpen",
+]
+
+
+def percentile(values: list, q: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
+    return ordered[index]
+
+
+def run(url: str, n: int, token: str | None, question: str | None) -> dict:
+    session = requests.Session()
+    endpoint = f"{url.rstrip('/')}/webhooks/rest/webhook"
+    sender = f"bench-{uuid.uuid4().hex}"
+    for _ in range(5):  # warm-up, not measured
+        session.post(endpoint, json={"sender": sender, "message": "hej"}, timeout=30)
+    timings = []
+    for i in range(n):
+        body = {"sender": sender, "message": question or QUESTIONS[i % len(QUESTIONS)]}
+        if token:
+            body["metadata"] = {"auth_token": token}
+        start = time.perf_counter()
+        response = session.post(endpoint, json=body, timeout=30)
+        timings.append((time.perf_counter() - start) * 1000)
+        response.raise_for_status()
+        if not response.json():
+            raise RuntimeError(f"empty reply to {body['message']!r}")
+    return {
+        "messages": n,
+        "p50_ms": round(statistics.median(timings), 1),
+        "p95_ms": round(percentile(timings, 95), 1),
+        "p99_ms": round(percentile(timings, 99), 1),
+        "max_ms": round(max(timings), 1),
+        "mean_ms": round(statistics.fmean(timings), 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="http://127.0.0.1:5005")
+    parser.add_argument("-n", type=int, default=500)
+    parser.add_argument("--token", help="citizen token (metadata.auth_token) to send")
+    parser.add_argument("--question", help="ask only this question")
+    args = parser.parse_args()
+    print(json.dumps(run(args.url, args.n, args.token, args.question), indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -2,8 +2,11 @@
 
 Starts nothing itself: point it at a running assistant (`make run`, or the servers started by
 benchmarks/run.sh). Sends N sequential messages (default 500) cycling through FAQ questions,
-small talk and — with --token — the citizen's own next meeting, and prints p50/p95/p99/max in ms
-as JSON. Requests go only to the given base URL (loopback in every documented run).
+small talk and — with --token — the citizen's own next meeting, in conversations of --turns
+messages each (default 10; one sender id per conversation), and prints p50/p95/p99/max in ms
+as JSON. Rasa's per-message cost grows with the conversation's length (the tracker is loaded and
+saved whole), so --turns 500 shows the worst case of one very long conversation.
+Requests go only to the given base URL (loopback in every documented run).
 
   .venv/bin/python benchmarks/rest_latency.py --url http://127.0.0.1:5005 -n 500
 """
@@ -36,14 +39,16 @@ def percentile(values: list, q: float) -> float:
     return ordered[index]
 
 
-def run(url: str, n: int, token: str | None, question: str | None) -> dict:
+def run(url: str, n: int, token: str | None, question: str | None, turns: int) -> dict:
     session = requests.Session()
     endpoint = f"{url.rstrip('/')}/webhooks/rest/webhook"
-    sender = f"bench-{uuid.uuid4().hex}"
     for _ in range(5):  # warm-up, not measured
-        session.post(endpoint, json={"sender": sender, "message": "hej"}, timeout=30)
+        session.post(endpoint, json={"sender": f"warm-{uuid.uuid4().hex}", "message": "hej"}, timeout=30)
     timings = []
+    sender = ""
     for i in range(n):
+        if i % turns == 0:  # a new conversation every `turns` messages
+            sender = f"bench-{uuid.uuid4().hex}"
         body = {"sender": sender, "message": question or QUESTIONS[i % len(QUESTIONS)]}
         if token:
             body["metadata"] = {"auth_token": token}
@@ -55,6 +60,7 @@ def run(url: str, n: int, token: str | None, question: str | None) -> dict:
             raise RuntimeError(f"empty reply to {body['message']!r}")
     return {
         "messages": n,
+        "turns_per_conversation": turns,
         "p50_ms": round(statistics.median(timings), 1),
         "p95_ms": round(percentile(timings, 95), 1),
         "p99_ms": round(percentile(timings, 99), 1),
@@ -69,8 +75,9 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=500)
     parser.add_argument("--token", help="citizen token (metadata.auth_token) to send")
     parser.add_argument("--question", help="ask only this question")
+    parser.add_argument("--turns", type=int, default=10, help="messages per conversation (sender id)")
     args = parser.parse_args()
-    print(json.dumps(run(args.url, args.n, args.token, args.question), indent=2))
+    print(json.dumps(run(args.url, args.n, args.token, args.question, args.turns), indent=2))
 
 
 if __name__ == "__main__":

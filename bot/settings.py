@@ -7,7 +7,7 @@ full list of knobs (and their defaults) lives here. Secrets have no defaults.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -58,7 +58,6 @@ class Settings:
     citizen_jwt_public_key_file: str | None = None
     citizen_jwt_issuer: str | None = None
     citizen_jwt_audience: str | None = None
-    extra: dict = field(default_factory=dict)
 
     @property
     def is_production(self) -> bool:

@@ -29,7 +29,6 @@ import json
 import os
 import random
 import secrets
-import statistics
 import sys
 import time
 from datetime import date, datetime, timedelta
@@ -53,6 +52,7 @@ from actions.models import (
     Citizen,
     Meeting,
 )
+from benchmarks.timing import summary as timing_summary
 from bot.settings import get_settings
 
 HOST = "127.0.0.1"
@@ -238,21 +238,8 @@ def explain_next_meeting(url: str, sample_id: str, now: datetime) -> dict[str, A
 
 
 # --- Timing ----------------------------------------------------------------------------------
-def percentile(values: list[float], q: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
-    return ordered[index]
-
-
 def summary(timings_ms: list[float]) -> dict[str, float]:
-    return {
-        "calls": len(timings_ms),
-        "p50_ms": round(statistics.median(timings_ms), 2),
-        "p95_ms": round(percentile(timings_ms, 95), 2),
-        "p99_ms": round(percentile(timings_ms, 99), 2),
-        "max_ms": round(max(timings_ms), 2),
-    }
+    return {"calls": len(timings_ms), **timing_summary(timings_ms)}
 
 
 async def timed(call: Callable[[str], Awaitable[None]], warmup: list[str], ids: list[str]) -> list[float]:

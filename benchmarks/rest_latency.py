@@ -1,25 +1,26 @@
 """Benchmark: reply latency over the REST channel, and the next-meeting action's latency.
 
-Starts nothing itself: point it at a running assistant (`make run`, or the servers started by
-benchmarks/run.sh). Sends N sequential messages (default 500) cycling through FAQ questions,
+Starts nothing itself: point it at a running assistant (`make run`). Sends N sequential
+messages (default 500) cycling through FAQ questions,
 small talk and — with --token — the citizen's own next meeting, in conversations of --turns
 messages each (default 10; one sender id per conversation), and prints p50/p95/p99/max in ms
 as JSON. Rasa's per-message cost grows with the conversation's length (the tracker is loaded and
 saved whole), so --turns 500 shows the worst case of one very long conversation.
 Requests go only to the given base URL (loopback in every documented run).
 
-  .venv/bin/python benchmarks/rest_latency.py --url http://127.0.0.1:5005 -n 500
+  PYTHONPATH=. .venv/bin/python benchmarks/rest_latency.py --url http://127.0.0.1:5005 -n 500
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import statistics
 import time
 import uuid
 
 import requests
+
+from benchmarks.timing import summary
 
 QUESTIONS = [
     "hvor længe varer et ressourceforløb?",
@@ -31,12 +32,6 @@ QUESTIONS = [
     "hvem sidder med til mødet",
     "tak for hjælpen",
 ]
-
-
-def percentile(values: list, q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))
-    return ordered[index]
 
 
 def run(url: str, n: int, token: str | None, question: str | None, turns: int) -> dict:
@@ -58,15 +53,7 @@ def run(url: str, n: int, token: str | None, question: str | None, turns: int) -
         response.raise_for_status()
         if not response.json():
             raise RuntimeError(f"empty reply to {body['message']!r}")
-    return {
-        "messages": n,
-        "turns_per_conversation": turns,
-        "p50_ms": round(statistics.median(timings), 1),
-        "p95_ms": round(percentile(timings, 95), 1),
-        "p99_ms": round(percentile(timings, 99), 1),
-        "max_ms": round(max(timings), 1),
-        "mean_ms": round(statistics.fmean(timings), 1),
-    }
+    return {"messages": n, "turns_per_conversation": turns, **summary(timings, digits=1)}
 
 
 def main() -> None:

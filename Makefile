@@ -23,12 +23,19 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 # Development-only signing secret for demo tokens; production sets its own (see README).
 export CITIZEN_JWT_SECRET   ?= dev-only-moedeklar-demo-secret-change-me
+# --- web chat (bot/web/, bot/channels/socketio.py) ---
+# Development-only key that binds socket.io conversation ids to the verified citizen.
+export CONVERSATION_ID_SECRET ?= dev-only-moedeklar-conversations-change-me
+# The Rasa server as the citizen's browser reaches it (the widget connects here).
+export RASA_PUBLIC_URL ?= http://localhost:$(RASA_PORT)
+CHROMIUM   := /usr/bin/chromium
+NPM_STAMP  := node_modules/.installed
 
 # The explicit data paths (never the whole project: see README, "Known traps").
 TRAIN_ARGS := --data data/nlu data/rules data/stories --config config.yml --domain domain.yml
 
 .PHONY: help install run train evaluate shell lint validate test test-stories pytest \
-        import-cases demo-data lock clean
+        import-cases demo-data lock clean browser guide-stories
 
 help:
 	@echo "make run    - set up and start the assistant (REST on :$(RASA_PORT))"
@@ -48,22 +55,40 @@ $(VENV)/.installed: requirements.lock scripts/find_python.sh
 $(SPACY_DIR)/meta.json: $(VENV)/.installed bot/nlu/build_spacy.py
 	$(PY) -m bot.nlu.build_spacy $(SPACY_DIR)
 
-install: $(VENV)/.installed $(SPACY_DIR)/meta.json
+# Front-end packages (socket.io client for the widget, axe-core for the browser tests).
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+browser:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "Installing Debian's chromium for the browser tests ..."; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
+	fi
+
+install: $(VENV)/.installed $(SPACY_DIR)/meta.json $(NPM_STAMP)
 
 lock: ## regenerate requirements.lock from requirements.in
 	$(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
 	  --no-emit-find-links -o requirements.lock requirements.in
 
 # --- model --------------------------------------------------------------------------------------
-# Rasa fingerprints data, config and domain: a dry run says whether anything changed.
-train: install
+# The model is rebuilt when any training input is newer than it. `rasa train` reuses its cache
+# (var/rasa-cache) for unchanged components, so a change to responses only takes seconds.
+# (Rasa's own `--dry-run` reports "no training required" when only responses changed, and the
+# model would keep the old texts: measured here, so it is not used.)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml') \
+                $(wildcard bot/nlu/*.py)
+
+$(MODEL): $(TRAIN_INPUTS) $(VENV)/.installed $(SPACY_DIR)/meta.json
 	@mkdir -p var models
-	@if [ -f $(MODEL) ] && $(RASA) train $(TRAIN_ARGS) --fixed-model-name moedeklar --out models --dry-run >/dev/null 2>&1; then \
-	  echo "Model $(MODEL) is up to date."; \
-	else \
-	  echo "Training $(MODEL) ..."; \
-	  $(RASA) train $(TRAIN_ARGS) --fixed-model-name moedeklar --out models; \
-	fi
+	@echo "Training $(MODEL) ..."
+	$(RASA) train $(TRAIN_ARGS) --fixed-model-name moedeklar --out models
+	@touch $@
+
+train: install $(MODEL)
 
 evaluate: train
 	@mkdir -p results
@@ -87,7 +112,11 @@ shell: train
 
 # --- checks -------------------------------------------------------------------------------------
 lint: install
-	$(VENV)/bin/ruff check bot actions tests benchmarks
+	$(VENV)/bin/ruff check bot actions tests benchmarks scripts
+
+# The guide's test stories are generated from its flow (a unit test checks they are current).
+guide-stories: install
+	$(PY) scripts/make_guide_stories.py
 
 validate: install
 	$(RASA) data validate $(TRAIN_ARGS) --fail-on-warning
@@ -96,7 +125,7 @@ test-stories: train
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/core \
 	  --fail-on-prediction-errors --no-plot
 
-pytest: train
+pytest: train browser
 	$(VENV)/bin/pytest
 
 test: lint validate train test-stories evaluate pytest

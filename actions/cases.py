@@ -11,7 +11,12 @@ and `action_human_handoff`, and the Danish texts they send. Every action runs th
 3. A verified citizen id that is not in the case database gets "Jeg kan ikke finde dig ..."
    and no data at all.
 4. The answer is built from the repository (`actions.repository`, async, bounded by a
-   timeout). `CaseDataUnavailable` becomes a polite apology and "ring til jobcentret".
+   timeout). `CaseDataUnavailable` becomes a polite apology and the jobcenter's phone number.
+
+Everything that varies between municipalities (jobcenter name, phone number, opening hours,
+MitID login address, where to write securely, what the meeting is called) comes from
+`bot.municipality.get_municipality()`, read when the answer is built (never at import time),
+and is filled into the templates below by `fill()`.
 
 "Now" comes from `utc_now()` (tests monkeypatch `actions.cases.utc_now`). Messages are plain
 text for web chat and SMS, at most MAX_MESSAGE_CHARS each (longer answers are split).
@@ -62,12 +67,12 @@ from actions.repository import (
     get_repository,
 )
 from bot.identity import EXPIRED, NOT_CONFIGURED
+from bot.municipality import get_municipality
 
 logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 480
 MAX_LISTED_MEETINGS = 10
-HUMAN_HANDOFF_RESPONSE = "utter_human_handoff"
 
 
 def utc_now() -> datetime:
@@ -75,58 +80,92 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-# --- Texts ------------------------------------------------------------------------------------
+# --- Texts ---------------------------------------------------------------------------------------
+# Templates; `fill()` puts in the municipality's settings. Placeholders:
+#   {municipality}   name, e.g. "Eksempel Kommune"
+#   {call_jobcenter} "ring til Jobcenter Eksempel på 70 10 20 30 (mandag til ... kl. 9-12)"
+#   {login_url}      the page where the citizen logs in with MitID
+#   {contact_url}    where the citizen writes to the municipality securely (Digital Post)
+#   {meeting_name}   what the municipality calls the meeting, e.g. "mødet med rehabiliteringsteamet"
+# A web address always ends its line, with no full stop after it, so that phones and chat
+# clients do not make the full stop part of the link.
 CPR_NOTICE = (
     "Du skrev noget, der ligner et CPR-nummer. Jeg har fjernet det. "
     "Du skal ikke skrive dit CPR-nummer her."
 )
 GENERAL_QUESTIONS = (
-    "Du kan stadig stille generelle spørgsmål, fx om ressourceforløb, mødet med "
-    "rehabiliteringsteamet og dine rettigheder."
+    "Du kan stadig stille generelle spørgsmål, fx om ressourceforløb, {meeting_name} og dine rettigheder."
 )
-NOT_LOGGED_IN = "Du er ikke logget ind. Log ind med MitID på kommunens hjemmeside, så kan jeg se {what}."
-LOGIN_EXPIRED = "Dit login er udløbet. Log ind igen med MitID på kommunens hjemmeside, så kan jeg se {what}."
+NOT_LOGGED_IN = "Du er ikke logget ind, så jeg kan ikke se {what}. Log ind med MitID her: {login_url}"
+LOGIN_EXPIRED = "Dit login er udløbet, så jeg kan ikke se {what}. Log ind igen med MitID her: {login_url}"
 LOGIN_INVALID = (
     "Jeg kunne ikke bekræfte dit login, så jeg kan ikke se {what}. "
-    "Prøv at logge ind igen med MitID på kommunens hjemmeside."
+    "Prøv at logge ind igen med MitID her: {login_url}"
 )
 LOGIN_NOT_AVAILABLE = (
     "Jeg kan ikke se {what} lige nu. Det er en fejl hos os, ikke noget, du har gjort. "
-    "Har du brug for svar nu, så ring til jobcentret."
+    "Har du brug for svar nu, så {call_jobcenter}."
 )
 CITIZEN_NOT_FOUND = (
     "Jeg kan ikke finde dig i vores system, så jeg kan ikke se {what}. "
-    "Ring til jobcentret i din kommune, så kan de hjælpe dig. "
-    "Telefonnummeret står på kommunens hjemmeside."
+    "{Call_jobcenter}. Så kan de hjælpe dig."
 )
 DATA_UNAVAILABLE = (
     "Undskyld, jeg kan ikke hente dine oplysninger lige nu. Prøv igen om lidt, "
-    "eller ring til jobcentret. Telefonnummeret står på kommunens hjemmeside."
+    "eller {call_jobcenter}."
 )
 NO_CASE = (
     "Jeg kan ikke se nogen sag om ressourceforløb eller jobafklaringsforløb på dig. "
-    "Mener du, at du har en sag, så ring til jobcentret. De kan hjælpe dig."
+    "Mener du, at du har en sag, så {call_jobcenter}. De kan hjælpe dig."
 )
 NO_MEETINGS = (
     "Jeg kan ikke se nogen kommende møder for dig. Når du bliver indkaldt til et møde, "
-    "får du besked fra kommunen. Har du spørgsmål, så kontakt din sagsbehandler."
+    "får du besked fra {municipality}. Har du spørgsmål, så kontakt din sagsbehandler."
 )
 NO_CASEWORKER = (
     "Jeg kan ikke se, hvem der er sagsbehandler på din sag. "
-    "Ring til jobcentret, så kan de fortælle dig det."
+    "{Call_jobcenter}. Så kan de fortælle dig det."
 )
 NO_CASE_NO_CASEWORKER = (
     "Jeg kan ikke se nogen sag på dig, og derfor heller ingen sagsbehandler. "
-    "Ring til jobcentret, hvis du har spørgsmål."
+    "Har du spørgsmål, så {call_jobcenter}."
 )
 WRITE_SAFELY = (
     "Skriv ikke CPR-nummer eller helbredsoplysninger i en almindelig e-mail. "
-    "Skriv sikkert til kommunen via borger.dk."
+    "Skriv sikkert til {municipality} her: {contact_url}"
 )
-NO_CONTACT_DETAILS = "Jeg har ikke telefonnummer eller e-mail på din sagsbehandler. Ring til jobcentret."
+NO_CONTACT_DETAILS = "Jeg har ikke telefonnummer eller e-mail på din sagsbehandler. {Call_jobcenter}."
+CLOSED_CASE_NEWS = "Er der sket noget nyt, så {call_jobcenter}."
+# The hand-off: a human is always named, also when we know nothing about the citizen.
+HUMAN_ALWAYS = "Du kan altid tale med et menneske."
+HANDOFF_CASEWORKER_FIRST = (
+    "Ring eller skriv til din koordinerende sagsbehandler. "
+    "Har du ikke nummeret, så {call_jobcenter}."
+)
+HANDOFF_JOBCENTER = "{Call_jobcenter}."
+HANDOFF_CASEWORKER_UNREACHABLE = "Kan du ikke få fat i din sagsbehandler, så {call_jobcenter}."
+HANDOFF_WRITE = "Du kan også skrive sikkert til {municipality} her: {contact_url}"
 ONLINE_PLACE = "online (du får et link fra din sagsbehandler)"
 UNKNOWN_PLACE = "spørg din sagsbehandler, hvor mødet skal holdes"
 OFFER_PREPARATION = "Vil du have hjælp til at forberede dig?"
+
+
+def fill(template: str, **extra: str) -> str:
+    """`template` with the municipality's settings (read now, see the Texts comment) and `extra`."""
+    municipality = get_municipality()
+    call_jobcenter = (
+        f"ring til {municipality.jobcenter_name} på {municipality.phone} ({municipality.opening_hours})"
+    )
+    return template.format(
+        municipality=municipality.name,
+        call_jobcenter=call_jobcenter,
+        Call_jobcenter=capitalise(call_jobcenter),
+        login_url=municipality.mitid_login_url,
+        contact_url=municipality.contact_url,
+        meeting_name=municipality.meeting_name,
+        **extra,
+    )
+
 
 WHAT_MEETINGS = "dine møder"
 WHAT_CASE = "din sag"
@@ -149,11 +188,10 @@ BUTTON_HELP = button("Hvad kan du hjælpe med?", "Hvad kan du hjælpe med?")
 # --- Replies and SMS-sized messages ---------------------------------------------------------------
 @dataclass(frozen=True)
 class Reply:
-    """One message: plain text with optional buttons, or a domain response by name."""
+    """One message: plain text with optional buttons."""
 
-    text: str | None = None
+    text: str
     buttons: tuple[Button, ...] = ()
-    response: str | None = None
 
 
 def pack_lines(lines: Sequence[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
@@ -184,10 +222,7 @@ def replies_from(lines: Sequence[str], buttons: Sequence[Button] = ()) -> list[R
 
 def send(dispatcher: CollectingDispatcher, replies: Sequence[Reply]) -> None:
     for reply in replies:
-        if reply.response:
-            dispatcher.utter_message(response=reply.response)
-        else:
-            dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons) or None)
+        dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons) or None)
 
 
 # --- Building blocks of the answers ---------------------------------------------------------------
@@ -202,7 +237,17 @@ def login_replies(identity: Identity, what: str) -> list[Reply]:
             first = LOGIN_INVALID
     else:
         first = NOT_LOGGED_IN
-    return [Reply(text=f"{first.format(what=what)}\n{GENERAL_QUESTIONS}", buttons=(BUTTON_HELP,))]
+    return replies_from([fill(first, what=what), fill(GENERAL_QUESTIONS)], [BUTTON_HELP])
+
+
+def handoff_replies(caseworker_first: bool = True) -> list[Reply]:
+    """The hand-off without the citizen's own caseworker: the jobcenter and secure writing.
+
+    `caseworker_first`: also say "call your koordinerende sagsbehandler" (when we do not know
+    whether the citizen has one); False for a verified citizen we know has none right now.
+    """
+    how = HANDOFF_CASEWORKER_FIRST if caseworker_first else HANDOFF_JOBCENTER
+    return replies_from([HUMAN_ALWAYS, fill(how), fill(HANDOFF_WRITE)])
 
 
 def meeting_place(meeting: MeetingRecord) -> str:
@@ -267,7 +312,7 @@ def contact_lines(worker: CaseworkerRecord) -> list[str]:
     if worker.email:
         lines.append(f"E-mail: {worker.email}")
     if not lines:
-        return [NO_CONTACT_DETAILS]
+        return [fill(NO_CONTACT_DETAILS)]
     return lines
 
 
@@ -294,10 +339,10 @@ class CaseAction(Action, ABC):
         return login_replies(identity, self.what)
 
     def not_found(self) -> list[Reply]:
-        return [Reply(text=CITIZEN_NOT_FOUND.format(what=self.what))]
+        return replies_from([fill(CITIZEN_NOT_FOUND, what=self.what)])
 
     def unavailable(self) -> list[Reply]:
-        return [Reply(text=DATA_UNAVAILABLE)]
+        return replies_from([fill(DATA_UNAVAILABLE)])
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
@@ -340,7 +385,7 @@ class ActionCaseStatus(CaseAction):
     async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
         cases = await repository.acases_for(citizen_id)
         if not cases:
-            return replies_from([NO_CASE], [BUTTON_HELP])
+            return replies_from([fill(NO_CASE)], [BUTTON_HELP])
         open_cases = [c for c in cases if c.status in OPEN_STATUSES]
         shown = open_cases or cases[:1]
         today = local_today(now)
@@ -371,7 +416,7 @@ class ActionNextMeeting(CaseAction):
     async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
         meeting = await repository.anext_meeting(citizen_id, now)
         if meeting is None:
-            return replies_from([NO_MEETINGS], [BUTTON_CASEWORKER])
+            return replies_from([fill(NO_MEETINGS)], [BUTTON_CASEWORKER])
         return replies_from(next_meeting_lines(meeting, now), [BUTTON_PREPARE, BUTTON_ALL_MEETINGS])
 
 
@@ -386,7 +431,7 @@ class ActionAllMeetings(CaseAction):
     async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
         meetings = await repository.aupcoming_meetings(citizen_id, now, limit=MAX_LISTED_MEETINGS + 1)
         if not meetings:
-            return replies_from([NO_MEETINGS], [BUTTON_CASEWORKER])
+            return replies_from([fill(NO_MEETINGS)], [BUTTON_CASEWORKER])
         shown = meetings[:MAX_LISTED_MEETINGS]
         if len(meetings) > MAX_LISTED_MEETINGS:
             heading = f"Her er dine næste {MAX_LISTED_MEETINGS} møder:"
@@ -408,35 +453,36 @@ class ActionCaseworker(CaseAction):
 
     def not_verified(self, identity: Identity) -> list[Reply]:
         # They may simply want to reach someone: also say how, without logging in.
-        return [*login_replies(identity, self.what), Reply(response=HUMAN_HANDOFF_RESPONSE)]
+        return [*login_replies(identity, self.what), *handoff_replies()]
 
     async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
         cases = await repository.acases_for(citizen_id)
         if not cases:
-            return replies_from([NO_CASE_NO_CASEWORKER])
+            return replies_from([fill(NO_CASE_NO_CASEWORKER)])
         if any(c.status in OPEN_STATUSES for c in cases):
             worker = current_caseworker(cases)
             if worker is None:
-                return replies_from([NO_CASEWORKER])
-            lines = [f"Din sagsbehandler er {worker.name}.", *contact_lines(worker), WRITE_SAFELY]
+                return replies_from([fill(NO_CASEWORKER)])
+            lines = [f"Din sagsbehandler er {worker.name}.", *contact_lines(worker), fill(WRITE_SAFELY)]
             return replies_from(lines)
         last = next((c for c in cases if c.caseworker is not None), None)
         if last is None or last.caseworker is None:
-            return replies_from([NO_CASEWORKER])
+            return replies_from([fill(NO_CASEWORKER)])
         worker = last.caseworker
         lines = [
             f"Dit {case_kind_word(last.kind)} er afsluttet. Din sagsbehandler var {worker.name}.",
             *contact_lines(worker),
-            "Er der sket noget nyt, kan du også ringe til jobcentret.",
+            fill(CLOSED_CASE_NEWS),
         ]
         return replies_from(lines)
 
 
 class ActionHumanHandoff(CaseAction):
-    """`human_handoff`: the generic text (utter_human_handoff), or the citizen's own caseworker.
+    """`human_handoff`: how to reach a human; a verified citizen's own caseworker comes first.
 
     Only a verified citizen with an open case that has a caseworker gets the name, phone and
-    e-mail; everyone else (and every failure) gets the generic text, so a human is always named.
+    e-mail, followed by the jobcenter line. Everyone else (and every failure) gets the jobcenter's
+    phone number, opening hours and where to write securely, so a human is always named.
     """
 
     what = WHAT_CASEWORKER
@@ -445,23 +491,23 @@ class ActionHumanHandoff(CaseAction):
         return "action_human_handoff"
 
     def not_verified(self, identity: Identity) -> list[Reply]:
-        return [Reply(response=HUMAN_HANDOFF_RESPONSE)]
+        return handoff_replies()
 
     def not_found(self) -> list[Reply]:
-        return [Reply(response=HUMAN_HANDOFF_RESPONSE)]
+        return handoff_replies()
 
     def unavailable(self) -> list[Reply]:
-        return [Reply(response=HUMAN_HANDOFF_RESPONSE)]
+        return handoff_replies()
 
     async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
         worker = current_caseworker(await repository.acases_for(citizen_id))
         if worker is None:
-            return [Reply(response=HUMAN_HANDOFF_RESPONSE)]
+            return handoff_replies(caseworker_first=False)
         lines = [
-            f"Du kan altid tale med et menneske. Din sagsbehandler er {worker.name}.",
+            f"{HUMAN_ALWAYS} Din sagsbehandler er {worker.name}.",
             *contact_lines(worker),
-            "Kan du ikke få fat i din sagsbehandler, så ring til kommunens jobcenter. "
-            "Du kan også skrive sikkert til kommunen via borger.dk.",
+            fill(HANDOFF_CASEWORKER_UNREACHABLE),
+            fill(HANDOFF_WRITE),
         ]
         return replies_from(lines)
 
@@ -474,6 +520,7 @@ __all__ = [
     "ActionNextMeeting",
     "CaseAction",
     "Reply",
+    "fill",
     "pack_lines",
     "utc_now",
 ]

@@ -1,4 +1,4 @@
-"""SQLAlchemy 1.4 tables for the citizen's own case: citizens, caseworkers, cases and meetings.
+"""SQLAlchemy 1.4 tables for the citizen's own case: citizens, caseworkers, cases, meetings, shared notes.
 
 Owns the ORM classes, the `UTCDateTime` column type and the vocabulary constants (case kinds,
 statuses, meeting kinds) that other modules import. It must not query anything (that is
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     String,
+    Text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base, relationship
@@ -153,3 +154,26 @@ class Meeting(Base):
     participants = Column(JSON, nullable=False, default=list)
 
     __table_args__ = (Index("ix_meetings_citizen_id_starts_at", "citizen_id", "starts_at"),)
+
+
+class SharedNote(Base):
+    """A preparation note the citizen chose to send to their caseworker before a meeting.
+
+    Stored only with the citizen's explicit consent (`consented_at`, UTC), one per meeting (a new
+    consent replaces the old note). Withdrawing deletes the row. Deleting the meeting or the
+    citizen deletes the note.
+    """
+
+    __tablename__ = "shared_notes"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    citizen_id = Column(String(64), ForeignKey("citizens.id", ondelete="CASCADE"), nullable=False)
+    meeting_id = Column(String(64), ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False)
+    answers = Column(JSON, nullable=False)  # question key -> answer text or null (skipped)
+    note_text = Column(Text, nullable=False)  # the note exactly as the citizen saw it
+    consented_at = Column(UTCDateTime(), nullable=False)
+
+    __table_args__ = (
+        Index("ix_shared_notes_meeting_id", "meeting_id", unique=True),
+        Index("ix_shared_notes_citizen_id", "citizen_id"),
+    )

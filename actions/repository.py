@@ -6,6 +6,9 @@ counterparts that run in a thread pool under `asyncio.wait_for`, so actions neve
 loop); the importer writes through `CaseWriter.upsert`. Any database failure or timeout becomes
 `CaseDataUnavailable` (or `CaseImportFailed` for writes) and is logged with the error class and
 the database dialect only: never names, ids, phone numbers or SQL parameters.
+
+Besides reads, `CaseRepository` makes the only writes the action server does: a preparation note
+the citizen consented to share (`asave_shared_note`) and its withdrawal (`awithdraw_shared_notes`).
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ from actions.models import (
     Caseworker,
     Citizen,
     Meeting,
+    SharedNote,
 )
 from bot.settings import get_settings
 
@@ -53,6 +57,7 @@ __all__ = [
     "CaseworkerRecord",
     "CaseRecord",
     "MeetingRecord",
+    "SharedNoteRecord",
     "CitizenBundle",
     "EntityCounts",
     "ENTITIES",
@@ -133,6 +138,16 @@ class MeetingRecord:
     location: str | None
     online: bool
     participants: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SharedNoteRecord:
+    """A note the citizen consented to share (also what `save_shared_note` stores)."""
+
+    meeting_id: str
+    answers: dict[str, Any]
+    note_text: str
+    consented_at: datetime
 
 
 @dataclass(frozen=True)
@@ -255,6 +270,53 @@ def _q_caseworker_for(session: Session, citizen_id: str) -> CaseworkerRecord | N
     return None if row is None else _caseworker_record(row.caseworker)
 
 
+def _q_shared_notes_for(session: Session, citizen_id: str) -> list[SharedNoteRecord]:
+    rows = session.execute(
+        select(SharedNote).where(SharedNote.citizen_id == citizen_id).order_by(SharedNote.consented_at)
+    ).scalars()
+    return [
+        SharedNoteRecord(
+            meeting_id=row.meeting_id,
+            answers=dict(row.answers or {}),
+            note_text=row.note_text,
+            consented_at=row.consented_at,
+        )
+        for row in rows
+    ]
+
+
+def _q_save_shared_note(session: Session, citizen_id: str, note: SharedNoteRecord) -> bool:
+    meeting = session.get(Meeting, note.meeting_id)
+    if meeting is None or meeting.citizen_id != citizen_id or meeting.starts_at <= note.consented_at:
+        return False
+    row = session.execute(
+        select(SharedNote).where(SharedNote.meeting_id == note.meeting_id)
+    ).scalar_one_or_none()
+    if row is None:
+        row = SharedNote(citizen_id=citizen_id, meeting_id=note.meeting_id)
+        session.add(row)
+    row.answers = dict(note.answers)
+    row.note_text = note.note_text
+    row.consented_at = note.consented_at
+    return True
+
+
+def _q_withdraw_shared_notes(session: Session, citizen_id: str, now: datetime) -> tuple[int, int]:
+    rows = session.execute(
+        select(SharedNote, Meeting.starts_at)
+        .join(Meeting, Meeting.id == SharedNote.meeting_id)
+        .where(SharedNote.citizen_id == citizen_id)
+    ).all()
+    deleted = kept = 0
+    for note, starts_at in rows:
+        if starts_at > now:
+            session.delete(note)
+            deleted += 1
+        else:
+            kept += 1
+    return deleted, kept
+
+
 class CaseRepository:
     """Read access to the case database.
 
@@ -351,6 +413,24 @@ class CaseRepository:
         """Caseworker of the newest open case, else of the newest case; None if none."""
         return self._read(_q_caseworker_for, citizen_id)
 
+    def shared_notes_for(self, citizen_id: str) -> list[SharedNoteRecord]:
+        """The notes this citizen has shared, oldest consent first."""
+        return self._read(_q_shared_notes_for, citizen_id)
+
+    def save_shared_note(self, citizen_id: str, note: SharedNoteRecord) -> bool:
+        """Store (or replace) the citizen's note for one of THEIR meetings that has not started.
+
+        Returns False, storing nothing, when the meeting is not the citizen's or has started
+        by `note.consented_at`.
+        """
+        _require_aware(note.consented_at)
+        return self._read(_q_save_shared_note, citizen_id, note)
+
+    def withdraw_shared_notes(self, citizen_id: str, now: datetime) -> tuple[int, int]:
+        """Delete the citizen's notes for meetings after `now`: (deleted, kept for past meetings)."""
+        _require_aware(now)
+        return self._read(_q_withdraw_shared_notes, citizen_id, now)
+
     # -- async API (same semantics, never blocks the event loop, bounded by timeout_s) --
     async def aget_citizen(self, citizen_id: str) -> CitizenRecord | None:
         return await self._in_thread(self.get_citizen, citizen_id)
@@ -372,6 +452,15 @@ class CaseRepository:
     async def acaseworker_for(self, citizen_id: str) -> CaseworkerRecord | None:
         return await self._in_thread(self.caseworker_for, citizen_id)
 
+
+    async def ashared_notes_for(self, citizen_id: str) -> list[SharedNoteRecord]:
+        return await self._in_thread(self.shared_notes_for, citizen_id)
+
+    async def asave_shared_note(self, citizen_id: str, note: SharedNoteRecord) -> bool:
+        return await self._in_thread(self.save_shared_note, citizen_id, note)
+
+    async def awithdraw_shared_notes(self, citizen_id: str, now: datetime) -> tuple[int, int]:
+        return await self._in_thread(self.withdraw_shared_notes, citizen_id, now)
 
 _process_wide: dict[str, CaseRepository] = {}
 _process_wide_lock = threading.Lock()

@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from actions import repository as repository_module
-from actions.cases import DATA_UNAVAILABLE, NO_MEETINGS, ActionNextMeeting, utc_now
+from actions.cases import DATA_UNAVAILABLE, NO_MEETINGS, ActionNextMeeting, fill, utc_now
 from actions.db import make_engine, migrate
 from actions.models import (
     CASE_KIND_RESSOURCEFORLOEB,
@@ -290,10 +290,10 @@ async def bench_action(url: str, warmup: list[str], ids: list[str]) -> dict[str,
         reply = first_text(dispatcher)
         if reply.startswith("Dit næste møde"):
             outcomes["meeting"] += 1
-        elif reply == NO_MEETINGS:
+        elif reply == fill(NO_MEETINGS):
             outcomes["no_meetings"] += 1
         else:
-            unavailable = " (database unavailable)" if reply == DATA_UNAVAILABLE else ""
+            unavailable = " (database unavailable)" if reply == fill(DATA_UNAVAILABLE) else ""
             raise RuntimeError(f"unexpected reply{unavailable}: {reply[:80]!r}")
 
     try:

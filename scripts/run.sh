@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Start the action server and the Rasa server (REST channel) in the foreground; Ctrl-C stops both.
+# Start the action server, the Rasa server (REST and socket.io channels) and the demo web site
+# with the chat widget, in the foreground; Ctrl-C stops all three.
 # `scripts/run.sh --shell` starts the action server and a terminal chat instead.
 # Called by `make run` / `make shell`, which set up the venv, model and demo data first.
 set -euo pipefail
@@ -9,6 +10,9 @@ RASA=.venv/bin/rasa
 MODEL=${MODEL:-models/moedeklar.tar.gz}
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
+WEB_PORT=${WEB_PORT:-8080}
+export WEB_PORT
+export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:${ACTION_PORT}/webhook}
 mkdir -p var/log
 
@@ -48,9 +52,16 @@ $RASA run --model "$MODEL" --port "$RASA_PORT" --credentials credentials.yml \
 pids+=($!)
 wait_for "http://localhost:$RASA_PORT/" "The Rasa server" 180
 
+echo "Starting the web site with the chat widget on port $WEB_PORT (log: var/log/web.log) ..."
+.venv/bin/python -m bot.web >var/log/web.log 2>&1 &
+pids+=($!)
+wait_for "http://localhost:$WEB_PORT/health" "The web site" 30
+
 cat <<MSG
 
 Mødeklar is running.
+  Web chat:      open http://localhost:$WEB_PORT/ and click "Chat med Mødeklar"
+                 ("Log ind med MitID (demo)" on that page picks a demo citizen)
   REST channel:  POST http://localhost:$RASA_PORT/webhooks/rest/webhook
   Try it:        curl -s localhost:$RASA_PORT/webhooks/rest/webhook \\
                    -H 'Content-Type: application/json' \\
@@ -58,6 +69,7 @@ Mødeklar is running.
   As a demo citizen: add "metadata": {"auth_token": "<token>"} with a token from
                    .venv/bin/python -m bot demo-token c-1001
   Terminal chat: make shell (in another terminal)
+  socket.io:     $RASA_PUBLIC_URL/socket.io (used by the widget)
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

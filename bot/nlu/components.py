@@ -3,8 +3,10 @@
 - `DanishNormalizer` runs first: it rewrites each message's text with `bot.nlu.spelling`
   (abbreviations, restored æ/ø/å, one-edit typos) so spaCy's Danish lemmas and the word features
   see the words the training data uses. The domain vocabulary is learnt at training time from
-  the assistant's own answers and stored in the model; the user's original text stays in the
-  tracker's `UserUttered.text`.
+  the assistant's own answers and stored in the model. The user's original text stays in the
+  tracker's `user` events (`UserUttered.text`); `latest_message["text"]` (the parse data) is the
+  normalised copy, so actions that need the words as written read the event
+  (`actions.preparation.written_text`).
 - `RetrievalAwareFallbackClassifier` replaces Rasa's `FallbackClassifier`: besides the intent
   confidence it also checks the ResponseSelector's confidence for retrieval intents, so a
   confidently classified `faq` with an unsure answer choice still falls back to "I'm not sure",

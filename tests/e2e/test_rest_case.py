@@ -4,27 +4,39 @@ Real Rasa server (trained model), real action server and a SQLite case database 
 `python -m bot seed-demo` (dates moved to the current week), all started by the `servers`
 fixture. Tokens are signed here with the servers' development secret. The expected meeting is
 read from the same database through the repository and formatted with `actions.danish`, so
-nothing depends on today's date.
+nothing depends on today's date. The municipality's details are read from the same settings
+file the servers use (they inherit MUNICIPALITY_FILE from this process; default
+bot/municipality.yml).
+
+The last test needs no trained model: it starts only the action server, with a broken
+municipality file, and checks that it refuses to start and says which field is wrong.
 """
 
 from __future__ import annotations
 
 import os
+import re
+import subprocess
 import time
 import uuid
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Dict, Iterator
 
 import jwt
 import pytest
 import requests
+import yaml
 
 from actions.cases import CPR_NOTICE
 from actions.danish import format_meeting_time, format_phone
 from actions.repository import CaseRepository, CaseworkerRecord, MeetingRecord
+from bot.municipality import DEFAULT_FILE, Municipality, get_municipality
+from tests.e2e.conftest import RASA, REPO, free_port
 
 ANNA = "c-1001"
 NEXT_MEETING_QUESTION = "hvornår er mit næste møde?"
+MEETING_TIME = re.compile(r"kl\. \d{1,2}\.\d{2}")  # "kl. 10.00"; not opening hours ("kl. 9-15")
 
 
 # --- Helpers ----------------------------------------------------------------------------------
@@ -79,10 +91,17 @@ def annas_caseworker(repository: CaseRepository) -> CaseworkerRecord:
     return worker
 
 
+@pytest.fixture(scope="module")
+def municipality() -> Municipality:
+    """The settings the servers read (same environment, same file)."""
+    get_municipality.cache_clear()
+    return get_municipality()
+
+
 def assert_no_meeting_data(answer: str, meeting: MeetingRecord, now: datetime) -> None:
     assert meeting.location not in answer
     assert format_meeting_time(meeting.starts_at, now) not in answer
-    assert "kl. " not in answer
+    assert not MEETING_TIME.search(answer)
     for participant in meeting.participants:
         assert participant not in answer
     assert "Mette Holm" not in answer
@@ -121,28 +140,36 @@ def test_verified_citizen_gets_her_caseworker(rest_url, servers, annas_caseworke
     assert format_phone(annas_caseworker.phone or "") in answer
 
 
-def test_human_handoff_names_the_caseworker_only_when_verified(rest_url, servers, annas_caseworker):
+def test_human_handoff_names_the_caseworker_only_when_verified(
+    rest_url, servers, annas_caseworker, municipality
+):
     question = "jeg vil gerne tale med et menneske"
     verified = texts(ask(rest_url, question, token=make_token(servers["secret"])))
     assert annas_caseworker.name in verified
     assert format_phone(annas_caseworker.phone or "") in verified
+    # Then the jobcenter, from the municipality settings.
+    assert verified.index(annas_caseworker.name) < verified.index(municipality.phone)
     anonymous = texts(ask(rest_url, question))
     assert "Du kan altid tale med et menneske" in anonymous
     assert annas_caseworker.name not in anonymous
+    for detail in (municipality.jobcenter_name, municipality.phone, municipality.opening_hours):
+        assert detail in anonymous
+    assert municipality.contact_url in anonymous
 
 
 # --- Without a usable token: no meeting data --------------------------------------------------------
-def test_no_token_gives_no_meeting_data(rest_url, annas_meeting):
+def test_no_token_gives_no_meeting_data(rest_url, annas_meeting, municipality):
     answer = texts(ask(rest_url, NEXT_MEETING_QUESTION))
     assert_no_meeting_data(answer, *annas_meeting)
-    assert "Log ind med MitID på kommunens hjemmeside" in answer
+    assert f"Log ind med MitID her: {municipality.mitid_login_url}" in answer
 
 
-def test_expired_token_gives_no_meeting_data(rest_url, servers, annas_meeting):
+def test_expired_token_gives_no_meeting_data(rest_url, servers, annas_meeting, municipality):
     expired = make_token(servers["secret"], ttl_seconds=-3600)
     answer = texts(ask(rest_url, NEXT_MEETING_QUESTION, token=expired))
     assert_no_meeting_data(answer, *annas_meeting)
     assert "Dit login er udløbet" in answer
+    assert municipality.mitid_login_url in answer
 
 
 def test_forged_token_gives_no_meeting_data(rest_url, annas_meeting):
@@ -171,3 +198,30 @@ def test_cpr_number_is_not_echoed_and_the_citizen_is_told(rest_url, servers, ann
         assert fragment not in answer
     assert replies[0]["text"] == CPR_NOTICE
     assert meeting.location in answer
+
+
+# --- A broken municipality file stops the action server -----------------------------------------
+def test_the_action_server_refuses_to_start_on_a_broken_municipality_file(tmp_path: Path):
+    settings = yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
+    settings["mitid_login_url"] = "http://www.eksempel-kommune.dk/chat/log-ind"  # not https
+    broken = tmp_path / "municipality.yml"
+    broken.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "MUNICIPALITY_FILE": str(broken),
+    }
+    port = free_port()
+    started = time.monotonic()
+    result = subprocess.run(
+        [str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output[-3000:]
+    assert f"{broken}: mitid_login_url: skal være en https://-adresse" in output
+    assert "Kommunens indstillinger kan ikke bruges" in output
+    assert time.monotonic() - started < 180
+    with pytest.raises(requests.RequestException):
+        requests.get(f"http://127.0.0.1:{port}/health", timeout=1)

@@ -55,6 +55,9 @@ from bot.import_cases import (
 from bot.settings import REPO_ROOT
 from tests.integration.conftest import exclusive_lock
 
+# The newest migration in migrations/versions/ (0002 adds shared preparation notes).
+HEAD_REVISION = "0002"
+
 UTC = timezone.utc
 CPH = ZoneInfo("Europe/Copenhagen")
 MakeRepo = Callable[..., CaseRepository]
@@ -194,11 +197,11 @@ def test_migration_from_empty_creates_tables_and_indexes(empty_db_url: str) -> N
     assert schema_revision(empty_db_url) is None
     migrate(empty_db_url)
     migrate(empty_db_url)  # a second upgrade is a no-op
-    assert schema_revision(empty_db_url) == "0001"
+    assert schema_revision(empty_db_url) == HEAD_REVISION
     engine = make_engine(empty_db_url)
     try:
         inspector = inspect(engine)
-        assert {"citizens", "caseworkers", "cases", "meetings", "alembic_version"} <= set(
+        assert {"citizens", "caseworkers", "cases", "meetings", "shared_notes", "alembic_version"} <= set(
             inspector.get_table_names()
         )
         indexes = {
@@ -210,6 +213,8 @@ def test_migration_from_empty_creates_tables_and_indexes(empty_db_url: str) -> N
         assert ("ix_caseworkers_identity_key", ("identity_key",), True) in indexes
         assert ("ix_cases_citizen_id_opened_on", ("citizen_id", "opened_on"), False) in indexes
         assert ("ix_meetings_citizen_id_starts_at", ("citizen_id", "starts_at"), False) in indexes
+        shared = {(ix["name"], bool(ix["unique"])) for ix in inspector.get_indexes("shared_notes")}
+        assert ("ix_shared_notes_meeting_id", True) in shared
         assert inspector.get_pk_constraint("citizens")["constrained_columns"] == ["id"]
     finally:
         engine.dispose()
@@ -232,7 +237,7 @@ def test_migrate_creates_the_sqlite_folder_and_works_from_any_cwd(
     url = f"sqlite:///{tmp_path / 'deep' / 'var' / 'cases.db'}"
     migrate(url)
     assert (tmp_path / "deep" / "var" / "cases.db").is_file()
-    assert schema_revision(url) == "0001"
+    assert schema_revision(url) == HEAD_REVISION
 
 
 # --- Import ----------------------------------------------------------------------------------

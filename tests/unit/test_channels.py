@@ -23,7 +23,7 @@ from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, Us
 from sanic import Sanic
 
 from bot.channels.rest import VerifiedRestInput
-from bot.channels.socketio import VerifiedSocketIOInput
+from bot.channels.socketio import Binding, VerifiedSocketIOInput
 from bot.channels.verification import (
     AUTH_TOKEN_KEY,
     CITIZEN_ID_KEY,
@@ -244,6 +244,8 @@ async def test_socketio_user_uttered_handler_hands_over_a_verified_message() -> 
     channel = VerifiedSocketIOInput.from_credentials(SOCKETIO_CREDENTIALS)
     channel.blueprint(agent.handle_message)
     assert channel.sio is not None
+    # The socket's conversation is bound on the server (see test_socketio_binding.py).
+    channel.bindings["sid-1"] = Binding("sess-1", "borger-42")
     handle_message = channel.sio.handlers["/"]["user_uttered"]
     await handle_message(
         "sid-1",
@@ -271,11 +273,12 @@ async def test_socketio_end_to_end_over_a_real_socket() -> None:
         await client.connect(base, socketio_path="/socket.io", transports=["polling"])
         try:
             await client.emit("session_request", {"session_id": "sess-2"})
-            assert await asyncio.wait_for(replies.get(), 5) == "sess-2"
+            session_id = await asyncio.wait_for(replies.get(), 5)
+            assert session_id != "sess-2"  # the server issues the id (test_socketio_binding.py)
             await client.emit(
                 "user_uttered",
                 {
-                    "session_id": "sess-2",
+                    "session_id": session_id,
                     "message": "hej",
                     "customData": {AUTH_TOKEN_KEY: _token(OTHER_SECRET), "citizen_id": "x"},
                 },

@@ -1,0 +1,146 @@
+"""The meeting-preparation guide's Danish content, loaded from `data/preparation_guide.yml`.
+
+Owns reading and checking that file (steps, questions, checklist, sources)
+and filling in the municipality's own words (`bot.municipality`). The flow (which step comes
+next) is `actions.preparation_flow`; the note is `actions.preparation_note`.
+
+Must not: contain Danish answer texts itself beyond tiny glue (they live in the data file,
+next to their sources), or know about Rasa.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.municipality import Municipality
+
+GUIDE_FILE = Path(__file__).resolve().parent.parent / "data" / "preparation_guide.yml"
+VARIANT_REHAB = "rehab"
+VARIANT_OTHER = "other"
+
+
+@dataclass(frozen=True)
+class Step:
+    """One explanation step: a title, a text per variant, an optional note, and sources."""
+
+    key: str
+    title: str
+    texts: dict[str, str]
+    note: str | None
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question about the citizen's own words; `heading` is used in the note."""
+
+    key: str
+    heading: str
+    question: str
+    answers: tuple[str, ...]  # suggested quick answers shown as buttons
+
+
+@dataclass(frozen=True)
+class ChecklistItem:
+    text: str
+    short: bool
+
+
+@dataclass(frozen=True)
+class Guide:
+    intro: str
+    steps: tuple[Step, ...]
+    offer: str
+    questions: tuple[Question, ...]
+    checklist: tuple[ChecklistItem, ...]
+
+    def step(self, key: str) -> Step:
+        return next(step for step in self.steps if step.key == key)
+
+    def question(self, key: str) -> Question:
+        return next(question for question in self.questions if question.key == key)
+
+
+class GuideFileError(ValueError):
+    """The guide file is missing something the flow needs."""
+
+
+def _require(mapping: Any, key: str, where: str) -> Any:
+    if not isinstance(mapping, dict) or key not in mapping or mapping[key] in (None, ""):
+        raise GuideFileError(f"{GUIDE_FILE.name}: {where}.{key} mangler")
+    return mapping[key]
+
+
+def parse_guide(raw: Any) -> Guide:
+    """Build a `Guide` from the YAML structure; every step and question needs text and keys."""
+    steps = []
+    for index, item in enumerate(_require(raw, "steps", "$")):
+        where = f"steps[{index}]"
+        texts = _require(item, "text", where)
+        for variant in (VARIANT_REHAB, VARIANT_OTHER):
+            _require(texts, variant, f"{where}.text")
+        sources = tuple(_require(item, "sources", where))
+        steps.append(
+            Step(
+                key=_require(item, "key", where),
+                title=_require(item, "title", where),
+                texts={variant: str(texts[variant]).strip() for variant in (VARIANT_REHAB, VARIANT_OTHER)},
+                note=(str(item["note"]).strip() if item.get("note") else None),
+                sources=sources,
+            )
+        )
+    questions = []
+    for index, item in enumerate(_require(raw, "questions", "$")):
+        where = f"questions[{index}]"
+        questions.append(
+            Question(
+                key=_require(item, "key", where),
+                heading=_require(item, "heading", where),
+                question=_require(item, "question", where),
+                answers=tuple(str(answer) for answer in item.get("answers") or ()),
+            )
+        )
+    checklist = tuple(
+        ChecklistItem(text=str(_require(item, "text", f"checklist[{i}]")), short=bool(item.get("short")))
+        for i, item in enumerate(_require(raw, "checklist", "$"))
+    )
+    return Guide(
+        intro=str(_require(raw, "intro", "$")).strip(),
+        steps=tuple(steps),
+        offer=str(_require(raw, "offer", "$")).strip(),
+        questions=tuple(questions),
+        checklist=checklist,
+    )
+
+
+@lru_cache(maxsize=1)
+def get_guide() -> Guide:
+    """The guide content, read once per process."""
+    return parse_guide(yaml.safe_load(GUIDE_FILE.read_text(encoding="utf-8")))
+
+
+class _Blank(dict):
+    """Leaves unknown placeholders visible instead of raising (a content typo is not a crash)."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def fill(text: str, municipality: Municipality, **extra: Any) -> str:
+    """`text` with {municipality}, {meeting_name}, {minutes} and `extra` filled in."""
+    values = _Blank(
+        municipality=municipality.name,
+        meeting_name=municipality.meeting_name,
+        minutes=municipality.typical_meeting_minutes,
+        **extra,
+    )
+    return text.format_map(values)
+
+
+def variant_for(municipality: Municipality) -> str:
+    return VARIANT_REHAB if municipality.holds_rehabiliteringsteam else VARIANT_OTHER

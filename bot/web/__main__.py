@@ -1,0 +1,6 @@
+"""`python -m bot.web`: serve the demo web site (see bot/web/app.py)."""
+
+from bot.web.app import main
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,45 @@
+"""Building and running the demo web site (aiohttp): `create_app()` and `main()`.
+
+`python -m bot.web` runs `main()`: it reads the settings (`config`), checks the municipality
+file, and serves on WEB_HOST:WEB_PORT until stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from bot.municipality import get_municipality
+from bot.web import demo_login, pages
+from bot.web.config import CONFIG_KEY, WebConfig, load_config
+from bot.web.security import install_security_headers
+from bot.web.static import add_static_routes
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(config: WebConfig | None = None) -> web.Application:
+    """The web application for `config` (default: from the environment)."""
+    config = config or load_config()
+    get_municipality()  # a broken municipality file fails here, at start-up
+    app = web.Application(client_max_size=64 * 1024)
+    app[CONFIG_KEY] = config
+    install_security_headers(app, config)
+    app.add_routes(pages.routes)
+    app.add_routes(demo_login.routes)
+    add_static_routes(app)
+    return app
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config = load_config()
+    logger.info(
+        "Web site on http://%s:%d (Rasa at %s, demo MitID login %s)",
+        config.host,
+        config.port,
+        config.rasa_public_url,
+        "on" if config.demo_login else "off",
+    )
+    web.run_app(create_app(config), host=config.host, port=config.port, print=None, access_log=None)

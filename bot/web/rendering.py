@@ -1,0 +1,68 @@
+"""Rendering the pages: the Jinja2 environment and the widget's configuration block.
+
+The widget gets its settings from a `<script type="application/json">` block (never inline
+JavaScript, which the Content-Security-Policy forbids). `widget_config_json` builds that block's
+text from the municipality settings, the Rasa URL and, when the citizen is logged in, the token;
+`<`, `>` and `&` are escaped so that no value can close the script element.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import jinja2
+from aiohttp import web
+
+from bot.municipality import Municipality
+from bot.web.config import TEMPLATES_DIR, WebConfig
+
+WIDGET_TITLE = "Mødeklar"
+WIDGET_SUBTITLE = "Spørg om ressourceforløb"
+
+_ENV = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
+    autoescape=jinja2.select_autoescape(["html"]),
+    undefined=jinja2.StrictUndefined,
+    trim_blocks=True,
+    lstrip_blocks=True,
+)
+
+
+def render(template: str, status: int = 200, **context: Any) -> web.Response:
+    """A text/html response rendered from `templates/<template>` (autoescaped)."""
+    html = _ENV.get_template(template).render(**context)
+    response = web.Response(text=html, content_type="text/html", charset="utf-8", status=status)
+    response.headers["Cache-Control"] = "no-store"  # pages may carry the citizen's token
+    return response
+
+
+def widget_config(
+    config: WebConfig, municipality: Municipality, token: str | None, citizen_name: str | None
+) -> dict[str, Any]:
+    """What the widget reads from its JSON block (documented in docs/widget.md)."""
+    return {
+        "serverUrl": config.rasa_public_url,
+        "title": WIDGET_TITLE,
+        "subtitle": WIDGET_SUBTITLE,
+        "token": token,
+        "citizenName": citizen_name,
+        "municipality": {
+            "name": municipality.name,
+            "jobcenterName": municipality.jobcenter_name,
+            "phone": municipality.phone,
+            "phoneUri": municipality.phone_uri,
+            "openingHours": municipality.opening_hours,
+            "contactUrl": municipality.contact_url,
+            "accessibilityUrl": municipality.accessibility_statement_url,
+            "privacyUrl": municipality.privacy_url,
+            "retentionDays": municipality.conversation_retention_days,
+            "logReaders": str(municipality.conversation_log.readers),
+        },
+    }
+
+
+def script_json(value: Any) -> str:
+    """JSON that is safe inside a `<script type="application/json">` element."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")

@@ -1,0 +1,107 @@
+"""End-to-end: the web chat's socket.io channel against the real Rasa and action servers.
+
+A python-socketio client talks to `/socket.io` exactly as the widget does: `session_request`
+with the citizen token in `metadata`, then `user_uttered` messages. Checks the answers and that
+a conversation id is bound to the citizen it was issued for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any, Dict
+
+import socketio
+
+from tests.e2e.test_rest_case import ANNA, NEXT_MEETING_QUESTION, make_token
+
+ANSWER_WAIT_S = 30
+
+
+class WidgetClient:
+    """Speaks the widget's protocol and collects bot messages."""
+
+    def __init__(self, token: str | None = None) -> None:
+        self.token = token
+        self.sio = socketio.AsyncClient(reconnection=False)
+        self.session_id: str | None = None
+        self.confirmed: asyncio.Queue[str] = asyncio.Queue()
+        self.bot: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.invalid: asyncio.Queue[Any] = asyncio.Queue()
+        self.sio.on("session_confirm", self.confirmed.put_nowait)
+        self.sio.on("bot_uttered", self.bot.put_nowait)
+        self.sio.on("session_invalid", self.invalid.put_nowait)
+
+    def metadata(self) -> dict[str, str]:
+        return {"auth_token": self.token} if self.token else {}
+
+    async def request_session(self, session_id: str | None = None) -> str:
+        await self.sio.emit("session_request", {"session_id": session_id, "metadata": self.metadata()})
+        self.session_id = await asyncio.wait_for(self.confirmed.get(), 10)
+        return self.session_id
+
+    async def ask(self, text: str) -> str:
+        """Send `text` and return the answer's text (all parts that arrive within a second)."""
+        await self.sio.emit(
+            "user_uttered", {"message": text, "session_id": self.session_id, "metadata": self.metadata()}
+        )
+        parts = [await asyncio.wait_for(self.bot.get(), ANSWER_WAIT_S)]
+        while True:
+            try:
+                parts.append(await asyncio.wait_for(self.bot.get(), 1.0))
+            except asyncio.TimeoutError:
+                break
+        return "\n".join(str(part.get("text", "")) for part in parts)
+
+
+@asynccontextmanager
+async def widget(servers: Dict[str, str], token: str | None = None) -> AsyncIterator[WidgetClient]:
+    client = WidgetClient(token)
+    # python-engineio's websocket client needs a newer aiohttp than Rasa pins; the browser
+    # tests cover websocket, this covers the long-polling transport.
+    await client.sio.connect(servers["rasa"], socketio_path="/socket.io", transports=["polling"])
+    try:
+        yield client
+    finally:
+        await client.sio.disconnect()
+
+
+async def test_anonymous_faq_answer_over_socketio(servers):
+    async with widget(servers) as client:
+        await client.request_session()
+        answer = await client.ask("hvor længe varer et ressourceforløb?")
+    assert "3 år" in answer
+
+
+async def test_citizen_gets_her_meeting_and_keeps_the_conversation(servers):
+    token = make_token(servers["secret"], ANNA)
+    async with widget(servers, token) as client:
+        session_id = await client.request_session()
+        answer = await client.ask(NEXT_MEETING_QUESTION)
+    assert "lokale 2.14" in answer
+    async with widget(servers, make_token(servers["secret"], ANNA)) as again:
+        assert await again.request_session(session_id) == session_id  # e.g. after a reload
+
+
+async def test_citizens_conversation_id_opens_nothing_for_others(servers):
+    async with widget(servers, make_token(servers["secret"], ANNA)) as anna:
+        annas_id = await anna.request_session()
+    async with widget(servers) as anonymous:
+        assert await anonymous.request_session(annas_id) != annas_id
+        answer = await anonymous.ask(NEXT_MEETING_QUESTION)
+    assert "lokale 2.14" not in answer
+    async with widget(servers, make_token(servers["secret"], "c-1002")) as other:
+        assert await other.request_session(annas_id) != annas_id
+
+
+async def test_message_with_another_citizens_token_is_refused(servers):
+    async with widget(servers, make_token(servers["secret"], ANNA)) as client:
+        await client.request_session()
+        client.token = make_token(servers["secret"], "c-1002")
+        await client.sio.emit(
+            "user_uttered",
+            {"message": NEXT_MEETING_QUESTION, "session_id": client.session_id, "metadata": client.metadata()},
+        )
+        assert await asyncio.wait_for(client.invalid.get(), 10) == {"reason": "identity_changed"}
+        assert client.bot.empty()

@@ -1,0 +1,276 @@
+"""Binding socket.io conversations to the verified citizen (bot/channels/socketio.py).
+
+The HMAC session ids alone, then the channel inside a real Sanic app with a real python-socketio
+client (only the agent behind it is a recorder): the browser can never choose or switch the
+conversation, and a message from another identity is refused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import jwt
+import pytest
+import socketio
+from rasa.core.channels.channel import UserMessage, register
+from sanic import Sanic
+
+from bot.channels.socketio import (
+    ANONYMOUS,
+    SECRET_ENV,
+    ConversationSecretError,
+    SessionBinder,
+    VerifiedSocketIOInput,
+    conversation_secret,
+)
+from bot.channels.verification import AUTH_TOKEN_KEY, CITIZEN_ID_KEY, IDENTITY_KEY
+from bot.settings import get_settings
+
+JWT_SECRET = "dev-only-" + "b" * 40
+CREDENTIALS = {
+    "user_message_evt": "user_uttered",
+    "bot_message_evt": "bot_uttered",
+    "session_persistence": True,
+    "metadata_key": "metadata",
+}
+
+
+@pytest.fixture(autouse=True)
+def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    for name in ("APP_ENV", "CITIZEN_JWT_PUBLIC_KEY_FILE", "CITIZEN_JWT_ISSUER", "CITIZEN_JWT_AUDIENCE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CITIZEN_JWT_SECRET", JWT_SECRET)
+    monkeypatch.setenv(SECRET_ENV, "dev-only-conversation-test-secret")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+def _token(sub: str, exp_in: int = 600) -> str:
+    now = int(time.time())
+    return jwt.encode({"sub": sub, "iat": now, "exp": now + exp_in}, JWT_SECRET, algorithm="HS256")
+
+
+# --- session ids -----------------------------------------------------------------------------
+
+
+def test_issued_id_is_accepted_only_for_its_subject() -> None:
+    binder = SessionBinder(b"k" * 32)
+    session_id = binder.issue("c-1001")
+    assert binder.accepts(session_id, "c-1001")
+    assert not binder.accepts(session_id, "c-1002")
+    assert not binder.accepts(session_id, ANONYMOUS)
+    assert not SessionBinder(b"other" * 8).accepts(session_id, "c-1001")
+
+
+def test_ids_are_random_and_anonymous_ids_not_transferable() -> None:
+    binder = SessionBinder(b"k" * 32)
+    first, second = binder.issue(ANONYMOUS), binder.issue(ANONYMOUS)
+    assert first != second
+    assert binder.accepts(first, ANONYMOUS)
+    assert not binder.accepts(first, "c-1001")
+
+
+@pytest.mark.parametrize(
+    "presented",
+    [None, "", "abc", "abc.", ".abc", 42, ["a.b"], "x" * 500, "nonce.0000000000000000"],
+)
+def test_malformed_or_forged_ids_are_refused(presented: Any) -> None:
+    binder = SessionBinder(b"k" * 32)
+    assert not binder.accepts(presented, ANONYMOUS)
+    binding = binder.bind(presented, ANONYMOUS)
+    assert binding.session_id != presented
+    assert binder.accepts(binding.session_id, ANONYMOUS)
+
+
+def test_tampered_nonce_is_refused() -> None:
+    binder = SessionBinder(b"k" * 32)
+    nonce, mac = binder.issue("c-1001").split(".")
+    assert not binder.accepts(f"{nonce}x.{mac}", "c-1001")
+    assert binder.bind(f"{nonce}.{mac}", "c-1001").session_id == f"{nonce}.{mac}"
+
+
+def test_secret_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert conversation_secret() == b"dev-only-conversation-test-secret"
+    monkeypatch.delenv(SECRET_ENV)
+    assert len(conversation_secret()) == 32  # random per process in development
+    monkeypatch.setenv("APP_ENV", "production")
+    get_settings.cache_clear()
+    with pytest.raises(ConversationSecretError):
+        conversation_secret()
+    monkeypatch.setenv(SECRET_ENV, "dev-only-nope")
+    with pytest.raises(ConversationSecretError):
+        conversation_secret()
+    monkeypatch.setenv(SECRET_ENV, "a-real-secret-from-the-vault")
+    assert conversation_secret() == b"a-real-secret-from-the-vault"
+
+
+# --- the channel over a real socket ----------------------------------------------------------
+
+
+class RecordingAgent:
+    """Stands in for rasa's Agent: records messages, answers, and sends a custom payload."""
+
+    def __init__(self) -> None:
+        self.messages: list[UserMessage] = []
+
+    async def handle_message(self, message: UserMessage) -> None:
+        self.messages.append(message)
+        await message.output_channel.send_response(
+            message.sender_id, {"text": "Hej", "custom": {"moedeklar": {"kind": "preparation_note"}}}
+        )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@asynccontextmanager
+async def running_channel() -> AsyncIterator[tuple[str, RecordingAgent, VerifiedSocketIOInput]]:
+    channel = VerifiedSocketIOInput.from_credentials(CREDENTIALS)
+    app = Sanic(f"test_{uuid.uuid4().hex}")
+    agent = RecordingAgent()
+    app.ctx.agent = agent
+    register([channel], app, "/webhooks/")
+    port = _free_port()
+    server = await app.create_server(
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+    )
+    assert server is not None
+    await server.startup()
+    serving = asyncio.ensure_future(server.serve_forever())
+    try:
+        yield f"http://127.0.0.1:{port}", agent, channel
+    finally:
+        await server.close()
+        serving.cancel()
+
+
+class Client:
+    """A python-socketio client that collects every event it receives."""
+
+    def __init__(self) -> None:
+        self.sio = socketio.AsyncClient()
+        self.events: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        for event in ("session_confirm", "bot_uttered", "session_invalid"):
+            self.sio.on(event, self._collector(event))
+
+    def _collector(self, event: str) -> Any:
+        async def collect(data: Any) -> None:
+            await self.events.put((event, data))
+
+        return collect
+
+    async def next(self, timeout: float = 5) -> tuple[str, Any]:
+        return await asyncio.wait_for(self.events.get(), timeout)
+
+    async def session(self, session_id: str | None = None, token: str | None = None) -> str:
+        data: dict[str, Any] = {"session_id": session_id}
+        if token:
+            data["metadata"] = {AUTH_TOKEN_KEY: token}
+        await self.sio.emit("session_request", data)
+        event, confirmed = await self.next()
+        assert event == "session_confirm"
+        return confirmed
+
+    async def say(self, text: str, token: str | None = None, session_id: str = "ignored") -> None:
+        metadata = {AUTH_TOKEN_KEY: token} if token else {}
+        await self.sio.emit("user_uttered", {"message": text, "session_id": session_id, "metadata": metadata})
+
+
+@asynccontextmanager
+async def connected(base: str) -> AsyncIterator[Client]:
+    client = Client()
+    await client.sio.connect(base, socketio_path="/socket.io", transports=["polling"])
+    try:
+        yield client
+    finally:
+        await client.sio.disconnect()
+
+
+async def test_anonymous_conversation_uses_the_server_issued_id() -> None:
+    async with running_channel() as (base, agent, channel), connected(base) as client:
+        session_id = await client.session("chosen-by-the-browser")
+        assert session_id != "chosen-by-the-browser"
+        assert channel.binder is not None and channel.binder.accepts(session_id, ANONYMOUS)
+        await client.say("hej", session_id="someone-elses-id")
+        assert await client.next() == ("bot_uttered", {"text": "Hej"})
+        assert await client.next() == ("bot_uttered", {"custom": {"moedeklar": {"kind": "preparation_note"}}})
+    assert [m.sender_id for m in agent.messages] == [session_id]
+    assert agent.messages[0].metadata == {}
+
+
+async def test_reload_keeps_the_conversation_for_the_same_identity() -> None:
+    anna = _token("c-1001")
+    async with running_channel() as (base, agent, _):
+        async with connected(base) as first:
+            session_id = await first.session(token=anna)
+        async with connected(base) as again:
+            assert await again.session(session_id, token=_token("c-1001")) == session_id
+            await again.say("hvornår er mit møde?", token=anna)
+            assert (await again.next())[0] == "bot_uttered"
+    message = agent.messages[0]
+    assert message.sender_id == session_id
+    assert message.metadata[IDENTITY_KEY][CITIZEN_ID_KEY] == "c-1001"
+
+
+@pytest.mark.parametrize("other_token", [None, "not-a-jwt", "c-1002"])
+async def test_a_citizens_id_is_not_honoured_for_anyone_else(other_token: str | None) -> None:
+    token = _token(other_token) if other_token == "c-1002" else other_token
+    async with running_channel() as (base, _, _channel):
+        async with connected(base) as anna:
+            annas_id = await anna.session(token=_token("c-1001"))
+        async with connected(base) as intruder:
+            assert await intruder.session(annas_id, token=token) != annas_id
+
+
+async def test_an_anonymous_id_is_not_honoured_for_a_citizen() -> None:
+    async with running_channel() as (base, _, _channel), connected(base) as client:
+        anonymous_id = await client.session()
+        assert await client.session(anonymous_id) == anonymous_id  # same identity: kept
+        citizen_id = await client.session(anonymous_id, token=_token("c-1001"))
+        assert citizen_id != anonymous_id  # logging in starts a conversation of its own
+
+
+async def test_message_from_another_identity_is_refused() -> None:
+    async with running_channel() as (base, agent, channel), connected(base) as client:
+        await client.session(token=_token("c-1001"))
+        await client.say("hej", token=_token("c-1002"))
+        assert await client.next() == ("session_invalid", {"reason": "identity_changed"})
+        await client.say("hej igen", token=_token("c-1001"))  # the binding is gone until a new request
+        assert await client.next() == ("session_invalid", {"reason": "no_session"})
+        await client.say("udløbet", token=_token("c-1001", exp_in=-3600))
+        assert (await client.next())[0] == "session_invalid"
+    assert agent.messages == []
+    assert channel.bindings == {}
+
+
+async def test_message_without_session_or_too_long_is_refused() -> None:
+    async with running_channel() as (base, agent, _), connected(base) as client:
+        await client.say("hej")
+        assert await client.next() == ("session_invalid", {"reason": "no_session"})
+        await client.session()
+        await client.say("x" * 5000)
+        assert await client.next() == ("session_invalid", {"reason": "bad_message"})
+    assert agent.messages == []
+
+
+async def test_start_forfra_moves_the_socket_to_the_new_conversation() -> None:
+    async with running_channel() as (base, agent, _), connected(base) as client:
+        first = await client.session()
+        second = await client.session()  # no id presented: a new conversation
+        assert first != second
+        await client.say("hej")
+        assert await client.next() == ("bot_uttered", {"text": "Hej"})
+        await client.next()
+        assert client.events.empty()  # one copy only: the socket left the first room
+    assert agent.messages[0].sender_id == second

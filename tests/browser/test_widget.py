@@ -349,6 +349,31 @@ def test_typing_indicator_shows_until_the_answer(context, web):
     expect(typing).to_be_hidden()
 
 
+def test_refused_message_starts_over_and_can_be_retried(context, web):
+    """The server refuses a message whose identity differs from the conversation's."""
+    page = context.new_page()
+    routes = intercept_socket(page)
+    page.goto(f"{web}/")
+    open_widget(page)
+    wait_online(page)
+    ask(page, FAQ_QUESTION)
+    expect_answer(page, FAQ_ANSWER_PART)
+    old_session = stored(page)["sessionId"]
+    assert routes
+    routes[-1].send("42" + json.dumps(["session_invalid", {"reason": "identity_changed"}]))
+    expect(page.locator(".mk-info")).to_contain_text("Din samtale er startet forfra")
+    expect(page.locator(".mk-msg--bot")).to_have_count(0)  # the old conversation is not shown
+    failed = page.locator(".mk-msg--failed")
+    expect(failed).to_contain_text("Ikke sendt – prøv igen")
+    page.wait_for_function(
+        "old => (JSON.parse(sessionStorage.getItem('moedeklar.chat.v1')) || {}).sessionId !== old",
+        arg=old_session,
+    )
+    failed.get_by_role("button", name=re.compile("^Prøv igen")).click()
+    expect_answer(page, FAQ_ANSWER_PART)
+    expect(page.locator(".mk-msg--failed")).to_have_count(0)
+
+
 # --- connection trouble ------------------------------------------------------------------------
 def test_server_goes_away_and_comes_back(context, web, rasa_proxy, screenshots):
     page = context.new_page()

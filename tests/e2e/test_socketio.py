@@ -99,9 +99,7 @@ async def test_message_with_another_citizens_token_is_refused(servers):
     async with widget(servers, make_token(servers["secret"], ANNA)) as client:
         await client.request_session()
         client.token = make_token(servers["secret"], "c-1002")
-        await client.sio.emit(
-            "user_uttered",
-            {"message": NEXT_MEETING_QUESTION, "session_id": client.session_id, "metadata": client.metadata()},
-        )
+        message = {"message": NEXT_MEETING_QUESTION, "session_id": client.session_id}
+        await client.sio.emit("user_uttered", {**message, "metadata": client.metadata()})
         assert await asyncio.wait_for(client.invalid.get(), 10) == {"reason": "identity_changed"}
         assert client.bot.empty()

@@ -298,7 +298,7 @@
       if (item.status === 'failed') {
         var retry = el('button', 'mk-button mk-button--small', 'Prøv igen');
         retry.type = 'button';
-        retry.setAttribute('aria-label', 'Prøv at sende igen: ' + item.text);
+        retry.setAttribute('aria-label', 'Prøv igen: ' + item.text);
         retry.addEventListener('click', function () { retrySend(item.id); });
         li.appendChild(retry);
       }
@@ -438,17 +438,29 @@
       wasOffline = false;
       flushQueue();
     });
-    socket.on('session_invalid', function () {
-      sessionReady = false;
+    socket.on('session_invalid', function (data) {
+      var reason = data && data.reason;
       var last = null;
       state.items.forEach(function (item) { if (item.kind === 'user' && item.status === 'sent') { last = item; } });
+      showTyping(false);
+      if (reason === 'bad_message') { // refused message only; the conversation goes on
+        if (last) { last.status = 'failed'; replaceItem(last); saveState(); }
+        return;
+      }
+      sessionReady = false;
+      if (reason === 'no_session') { // the server lost this socket's session: ask again, resend
+        if (last) { last.status = 'queued'; last.queuedAt = Date.now(); replaceItem(last); }
+        saveState();
+        socket.emit('session_request', { session_id: state.sessionId, metadata: metadata() });
+        return;
+      }
+      // The identity changed (login expired or another login): never continue that conversation.
       state.items = last ? [last] : [];
       if (last) { last.status = 'failed'; }
       state.items.unshift({ id: nextId(), kind: 'info', text: 'Din samtale er startet forfra, fordi dit login er udløbet eller ændret. Log ind igen, hvis du vil se dine egne oplysninger.' });
       state.sessionId = null;
       saveState();
       renderAll();
-      showTyping(false);
       announceText('Din samtale er startet forfra.');
       socket.emit('session_request', { session_id: null, metadata: metadata() });
     });

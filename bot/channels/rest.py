@@ -1,6 +1,12 @@
 """REST input channel with identity verification and CPR masking (wraps Rasa's RestInput).
 
 Same URL as the built-in channel (`/webhooks/rest/webhook`), normal and streamed replies.
+
+The client's `sender` becomes the conversation id `rest:<sender>`. The REST client chooses
+its own id, so this namespace keeps it from ever naming a conversation of another channel
+(the web widget's ids are issued by the server, bot/channels/socketio.py): knowing a widget
+conversation's id must not let anyone read its slots (e.g. a paused preparation note) over REST.
+
 Must not: reimplement Rasa's request handling; it only wraps the `on_new_message` callback.
 """
 
@@ -13,6 +19,8 @@ from sanic import Blueprint
 from bot.channels.verification import OnNewMessage, verify_message, wrap_on_new_message
 from bot.privacy import install_log_filter
 
+REST_SENDER_PREFIX = "rest:"
+
 
 class VerifiedRestInput(RestInput):
     """Rasa's REST channel, but every message is verified before it reaches the agent."""
@@ -22,8 +30,10 @@ class VerifiedRestInput(RestInput):
         return "rest"
 
     def verify(self, message: UserMessage) -> UserMessage:
-        """Sanitise one incoming message (extension point for channel-specific checks)."""
-        return verify_message(message, self.name())
+        """Sanitise one incoming message and move its sender id into the REST namespace."""
+        verified = verify_message(message, self.name())
+        verified.sender_id = f"{REST_SENDER_PREFIX}{message.sender_id}"
+        return verified
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         install_log_filter()  # logging is configured by the time Rasa builds blueprints

@@ -60,7 +60,7 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         "RASA_TELEMETRY_ENABLED": "false",
         "CASES_DB_URL": f"sqlite:///{work / 'cases.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "CITIZEN_JWT_SECRET": os.environ.get("CITIZEN_JWT_SECRET", "dev-only-e2e-secret"),
+        "CITIZEN_JWT_SECRET": os.environ.get("CITIZEN_JWT_SECRET", "dev-only-e2e-secret-of-32-bytes-min"),
         "CONVERSATION_ID_SECRET": os.environ.get("CONVERSATION_ID_SECRET", "dev-only-e2e-conversations"),
         "APP_ENV": "development",
     }

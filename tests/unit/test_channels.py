@@ -210,6 +210,14 @@ async def test_rest_client_cannot_choose_the_input_channel() -> None:
 
 
 @pytest.mark.asyncio
+async def test_rest_conversations_live_in_their_own_namespace() -> None:
+    # A widget conversation id (issued by the socket.io channel) sent as a REST sender must not
+    # reach that conversation: REST ids are always prefixed.
+    _, agent = await _post_rest({"sender": "abc.def", "message": "hej"})
+    assert _only_message(agent).sender_id == "rest:abc.def"
+
+
+@pytest.mark.asyncio
 async def test_rest_keeps_rasas_url_and_health_route() -> None:
     async with running_app(VerifiedRestInput()) as (base, _):
         async with aiohttp.ClientSession() as client:
@@ -323,7 +331,7 @@ def test_sanitise_incoming_returns_a_new_dict() -> None:
 
 
 @pytest.mark.asyncio
-async def test_wrapper_keeps_sender_message_id_and_output_channel() -> None:
+async def test_wrapper_keeps_message_id_and_output_channel_and_namespaces_the_sender() -> None:
     received: list[UserMessage] = []
 
     async def on_new_message(message: UserMessage) -> str:
@@ -336,6 +344,6 @@ async def test_wrapper_keeps_sender_message_id_and_output_channel() -> None:
     wrapped = wrap_on_new_message(on_new_message, channel.verify)
     assert await wrapped(original) == "done"
     (message,) = received
-    assert (message.sender_id, message.message_id, message.output_channel) == ("s9", "m1", output)
+    assert (message.sender_id, message.message_id, message.output_channel) == ("rest:s9", "m1", output)
     assert message.input_channel == "rest"
     assert message.metadata == {}

@@ -35,7 +35,7 @@ NPM_STAMP  := node_modules/.installed
 TRAIN_ARGS := --data data/nlu data/rules data/stories --config config.yml --domain domain.yml
 
 .PHONY: help install run train evaluate shell lint validate test test-stories pytest \
-        import-cases demo-data lock clean browser guide-stories
+        import-cases demo-data lock clean browser guide-stories screenshots
 
 help:
 	@echo "make run    - set up and start the assistant (REST on :$(RASA_PORT))"
@@ -129,6 +129,10 @@ pytest: train browser
 	$(VENV)/bin/pytest
 
 test: lint validate train test-stories evaluate pytest
+
+# Re-take the README's screenshots (docs/screenshots/) with the browser tests.
+screenshots: train browser
+	UPDATE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser
 
 clean:
 	rm -rf $(VENV) models/*.tar.gz $(SPACY_DIR) var results .pytest_cache

@@ -30,7 +30,9 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
 AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# Screenshots of the key states: into results/ on every run; `make screenshots`
+# (UPDATE_SCREENSHOTS=1) writes the committed ones in docs/screenshots/ instead.
+SCREENSHOTS = REPO / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "results") / "screenshots"
 VIEWPORT = {"width": 1100, "height": 760}
 
 

@@ -3,7 +3,8 @@
 Covers what a citizen does (anonymous question, MitID demo login and "hvornår er mit næste
 møde?", reload and navigation, keyboard only, Start forfra), accessibility (axe-core, focus,
 320 px and 200 % zoom, reduced motion), safe rendering of hostile replies, connection trouble,
-and that a conversation id from another person is not honoured. Writes docs/screenshots/*.png.
+and that a conversation id from another person is not honoured. Writes screenshots to
+results/screenshots/ (docs/screenshots/ with `make screenshots`).
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def expect_answer(page: Page, text: str) -> None:
 
 
 def shot(page: Page, path: Path) -> None:
-    """A screenshot for docs/screenshots/, after scrolling has settled."""
+    """A screenshot of a key state (see conftest.SCREENSHOTS), after scrolling has settled."""
     page.wait_for_timeout(600)
     page.screenshot(path=str(path))
 

@@ -204,7 +204,7 @@
   var privacyList = el('ul', 'mk-privacy__list');
   privacyList.appendChild(el('li', null, 'Du skriver med en robot, ikke med din sagsbehandler. Den kan tage fejl.'));
   privacyList.appendChild(el('li', null, 'Skriv ikke dit CPR-nummer. Chatten har ikke brug for det.'));
-  privacyList.appendChild(el('li', null, 'Vi gemmer samtalen i ' + (m.retentionDays || 30) + ' dage. Derefter bliver den slettet.'));
+  privacyList.appendChild(el('li', null, 'Vi gemmer samtalen i højst ' + (m.retentionDays || 30) + ' dage. Derefter bliver den slettet.'));
   if (m.logReaders) { privacyList.appendChild(el('li', null, 'Samtalen kan læses af ' + m.logReaders + '.')); }
   privacy.appendChild(privacyList);
   if (m.privacyUrl) {

@@ -16,8 +16,9 @@ from actions.repository import CaseRepository
 from tests.browser.test_widget import ANSWER_TIMEOUT_MS, ask, expect_answer, log_in_as_anna, open_widget, shot
 
 ANNA = "c-1001"
+LONG_ANSWER = " ".join(f"Det vigtigste nummer {i} er, at de forstår min hverdag." for i in range(60))
 ANSWERS = {
-    1: "At de forstår, at jeg kun kan arbejde få timer.",
+    1: LONG_ANSWER,  # about 3,300 characters: more than one SMS, kept whole
     2: "Jeg vil gerne arbejde med dyr.",
     3: "<b>Søvn</b> og smerter.",  # shown as text, kept as written
     5: "Hvad sker der efter mødet?",
@@ -67,6 +68,7 @@ def test_whole_guide_with_printable_note_and_consent(
         expect(log).to_contain_text("Dit notat er sendt", timeout=ANSWER_TIMEOUT_MS)
 
         (note,) = repository.shared_notes_for(ANNA)
+        assert note.answers["prep_q_priority"] == LONG_ANSWER
         assert note.answers["prep_q_hard"] == ANSWERS[3]
         assert note.answers["prep_q_bisidder"] == "Ja"
         assert note.answers["prep_q_helped"] is None

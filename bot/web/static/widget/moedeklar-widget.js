@@ -24,6 +24,7 @@
   var STORAGE_KEY = 'moedeklar.chat.v1';
   var TYPING_TIMEOUT_MS = 20000;
   var QUEUE_GIVE_UP_MS = 120000;
+  var MAX_CHARS = 4000;
   var URL_PATTERN = /\bhttps?:\/\/[^\s<>"']+/gi;
   var TRAILING_PUNCTUATION = /[.,;:!?)\]]+$/;
   var baseUrl = script.src.replace(/[^/]*$/, '');
@@ -233,11 +234,20 @@
   var input = el('textarea', 'mk-input');
   input.id = 'mk-input';
   input.rows = 2;
-  input.maxLength = 1000;
+  // The server accepts 4000 characters (bot/channels/socketio.py MAX_MESSAGE_LENGTH); the limit
+  // is shown as it comes near, so a long answer is never cut off without the citizen seeing why.
+  input.maxLength = MAX_CHARS;
   input.setAttribute('aria-describedby', 'mk-input-hint');
   input.autocomplete = 'off';
   var hint = el('p', 'mk-form__hint', 'Tryk Enter for at sende. Skriv ikke dit CPR-nummer.');
   hint.id = 'mk-input-hint';
+  var HINT_TEXT = hint.textContent;
+  input.addEventListener('input', function () {
+    var left = MAX_CHARS - input.value.length;
+    hint.textContent = left <= 500
+      ? 'Du kan skrive ' + left + ' tegn mere i denne besked. Resten kan du skrive i en ny besked.'
+      : HINT_TEXT;
+  });
   var sendButton = el('button', 'mk-button mk-button--primary', 'Send');
   sendButton.type = 'submit';
   var inputRow = el('div', 'mk-form__row');
@@ -622,6 +632,7 @@
     var text = input.value;
     if (!text.trim()) { input.focus(); return; }
     input.value = '';
+    hint.textContent = HINT_TEXT;
     send(text);
     input.focus();
   });

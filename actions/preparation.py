@@ -92,6 +92,7 @@ NO_TEAM_MEETING = (
     "Spørg din sagsbehandler, hvis du venter på en indkaldelse."
 )
 PEOPLE_OWN = "Til dit møde {when} kommer:"
+WHERE_GENERIC = "Tid og sted står i din indkaldelse. Mødet er ofte hos {jobcenter}, {address}."
 FIRST_QUESTION_HINT = "Skriv med dine egne ord. Du kan altid skrive «tilbage», «pause» eller «stop»."
 REVIEW_QUESTION = "Er notatet rigtigt? Du kan rette et svar, før vi går videre."
 SHARE_QUESTION = (
@@ -273,6 +274,9 @@ def _explanation_message(slot: str, tracker: Tracker) -> tuple[str, list[dict[st
         lines.append(fill(step.texts[variant_for(municipality)], municipality))
     if step.note:
         lines.append(fill(step.note, municipality))
+    if slot == "prep_flow" and not meeting:
+        jobcenter, address = municipality.jobcenter_name, municipality.jobcenter_address
+        lines.append(WHERE_GENERIC.format(jobcenter=jobcenter, address=address))
     return "\n".join(lines), [_button(BUTTON_NEXT), _button(BUTTON_SKIP), _button(BUTTON_STOP)]
 
 

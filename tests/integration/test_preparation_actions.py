@@ -205,6 +205,8 @@ async def test_guide_follows_the_municipality_settings(municipality_2026: None) 
     flow, _ = await run(prep.ASK_ACTIONS["prep_flow"](), tracker(ANONYMOUS))
     assert "Testrup Kommune holder i stedet det tværfaglige møde" in texts(why)
     assert "ca. 45 minutter" in texts(flow)
+    municipality = get_municipality()
+    assert f"hos {municipality.jobcenter_name}, {municipality.jobcenter_address}." in texts(flow)
 
 
 async def test_default_municipality_describes_the_rehabiliteringsteam() -> None:

@@ -8,18 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
 import jwt
 import pytest
 import socketio
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage, register
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from sanic import Sanic
 
 from bot.channels.rest import VerifiedRestInput
@@ -36,6 +33,7 @@ from bot.channels.verification import (
 )
 from bot.privacy import CPR_PLACEHOLDER, CprMaskingFilter
 from bot.settings import get_settings
+from tests.unit.channel_server import RecordingAgent, running_app
 
 SECRET = "dev-only-" + "c" * 40
 OTHER_SECRET = "dev-only-" + "x" * 40
@@ -71,44 +69,6 @@ def channel_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def _token(secret: str = SECRET, exp_in: int = 600, sub: str = "borger-42") -> str:
     now = int(time.time())
     return jwt.encode({"sub": sub, "iat": now, "exp": now + exp_in}, secret, algorithm="HS256")
-
-
-class RecordingAgent:
-    """Stands in for rasa's Agent: records what the channel hands over and answers."""
-
-    def __init__(self) -> None:
-        self.messages: list[UserMessage] = []
-
-    async def handle_message(self, message: UserMessage) -> None:
-        self.messages.append(message)
-        await message.output_channel.send_text_message(message.sender_id, "Hej")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@asynccontextmanager
-async def running_app(channel: InputChannel) -> AsyncIterator[tuple[str, RecordingAgent]]:
-    """A real Sanic server with `channel` registered under /webhooks/, on a free port."""
-    app = Sanic(f"test_{uuid.uuid4().hex}")
-    agent = RecordingAgent()
-    app.ctx.agent = agent
-    register([channel], app, "/webhooks/")
-    port = _free_port()
-    server = await app.create_server(
-        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-    )
-    assert server is not None
-    await server.startup()
-    serving = asyncio.ensure_future(server.serve_forever())
-    try:
-        yield f"http://127.0.0.1:{port}", agent
-    finally:
-        await server.close()
-        serving.cancel()
 
 
 async def _post_rest(body: dict[str, Any], stream: bool = False) -> tuple[Any, RecordingAgent]:

@@ -8,9 +8,7 @@ conversation, and a message from another identity is refused.
 from __future__ import annotations
 
 import asyncio
-import socket
 import time
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,7 +16,6 @@ from typing import Any
 import jwt
 import pytest
 import socketio
-from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
 from bot.channels.socketio import (
@@ -31,6 +28,7 @@ from bot.channels.socketio import (
 )
 from bot.channels.verification import AUTH_TOKEN_KEY, CITIZEN_ID_KEY, IDENTITY_KEY
 from bot.settings import get_settings
+from tests.unit.channel_server import RecordingAgent, running_app
 
 JWT_SECRET = "dev-only-" + "b" * 40
 CREDENTIALS = {
@@ -115,44 +113,13 @@ def test_secret_rules(monkeypatch: pytest.MonkeyPatch) -> None:
 # --- the channel over a real socket ----------------------------------------------------------
 
 
-class RecordingAgent:
-    """Stands in for rasa's Agent: records messages, answers, and sends a custom payload."""
-
-    def __init__(self) -> None:
-        self.messages: list[UserMessage] = []
-
-    async def handle_message(self, message: UserMessage) -> None:
-        self.messages.append(message)
-        await message.output_channel.send_response(
-            message.sender_id, {"text": "Hej", "custom": {"moedeklar": {"kind": "preparation_note"}}}
-        )
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @asynccontextmanager
 async def running_channel() -> AsyncIterator[tuple[str, RecordingAgent, VerifiedSocketIOInput]]:
+    """The socket.io channel on a real server; every message is answered with text + custom."""
     channel = VerifiedSocketIOInput.from_credentials(CREDENTIALS)
-    app = Sanic(f"test_{uuid.uuid4().hex}")
-    agent = RecordingAgent()
-    app.ctx.agent = agent
-    register([channel], app, "/webhooks/")
-    port = _free_port()
-    server = await app.create_server(
-        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
-    )
-    assert server is not None
-    await server.startup()
-    serving = asyncio.ensure_future(server.serve_forever())
-    try:
-        yield f"http://127.0.0.1:{port}", agent, channel
-    finally:
-        await server.close()
-        serving.cancel()
+    reply = {"text": "Hej", "custom": {"moedeklar": {"kind": "preparation_note"}}}
+    async with running_app(channel, reply) as (base, agent):
+        yield base, agent, channel
 
 
 class Client:

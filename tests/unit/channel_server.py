@@ -1,0 +1,55 @@
+"""A real Sanic server with one input channel registered, for the channel tests.
+
+`running_app(channel)` serves `channel` under /webhooks/ on a free port and hands every message
+to a `RecordingAgent` instead of Rasa's Agent: it records the messages and answers each with
+`reply` (a Rasa response dict, "Hej" by default), so what the channel does with a message and
+with an answer can both be checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from rasa.core.channels.channel import InputChannel, UserMessage, register
+from sanic import Sanic
+
+from tests.e2e.conftest import free_port
+
+
+class RecordingAgent:
+    """Stands in for rasa's Agent: records what the channel hands over and answers."""
+
+    def __init__(self, reply: dict[str, Any] | None = None) -> None:
+        self.messages: list[UserMessage] = []
+        self.reply = reply or {"text": "Hej"}
+
+    async def handle_message(self, message: UserMessage) -> None:
+        self.messages.append(message)
+        await message.output_channel.send_response(message.sender_id, dict(self.reply))
+
+
+@asynccontextmanager
+async def running_app(
+    channel: InputChannel, reply: dict[str, Any] | None = None
+) -> AsyncIterator[tuple[str, RecordingAgent]]:
+    """Serve `channel` under /webhooks/ on a free port; yields (base URL, agent)."""
+    app = Sanic(f"test_{uuid.uuid4().hex}")
+    agent = RecordingAgent(reply)
+    app.ctx.agent = agent
+    register([channel], app, "/webhooks/")
+    port = free_port()
+    server = await app.create_server(
+        host="127.0.0.1", port=port, return_asyncio_server=True, access_log=False
+    )
+    assert server is not None
+    await server.startup()
+    serving = asyncio.ensure_future(server.serve_forever())
+    try:
+        yield f"http://127.0.0.1:{port}", agent
+    finally:
+        await server.close()
+        serving.cancel()

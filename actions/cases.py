@@ -152,19 +152,8 @@ OFFER_PREPARATION = "Vil du have hjælp til at forberede dig?"
 
 def fill(template: str, **extra: str) -> str:
     """`template` with the municipality's settings (read now, see the Texts comment) and `extra`."""
-    municipality = get_municipality()
-    call_jobcenter = (
-        f"ring til {municipality.jobcenter_name} på {municipality.phone} ({municipality.opening_hours})"
-    )
-    return template.format(
-        municipality=municipality.name,
-        call_jobcenter=call_jobcenter,
-        Call_jobcenter=capitalise(call_jobcenter),
-        login_url=municipality.mitid_login_url,
-        contact_url=municipality.contact_url,
-        meeting_name=municipality.meeting_name,
-        **extra,
-    )
+    values = get_municipality().text_values()
+    return template.format(**values, Call_jobcenter=capitalise(str(values["call_jobcenter"])), **extra)
 
 
 WHAT_MEETINGS = "dine møder"

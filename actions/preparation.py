@@ -34,6 +34,7 @@ from rasa_sdk.types import DomainDict
 
 from actions import cases
 from actions.cases import CPR_NOTICE, login_replies, meeting_place, participant_line, send
+from actions.cases import fill as fill_settings
 from actions.danish import format_meeting_time, meeting_kind_words
 from actions.identity import IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
 from actions.models import MEETING_KIND_REHABILITERINGSTEAM, MEETING_KIND_TVAERFAGLIGT
@@ -139,8 +140,7 @@ WITHDRAW_TOO_LATE = (
     "Vil du have det slettet, så kontakt din sagsbehandler."
 )
 WITHDRAW_FAILED = (
-    "Undskyld, jeg kan ikke slette dit notat lige nu. Prøv igen om lidt, eller ring til "
-    "{jobcenter} på {phone}."
+    "Undskyld, jeg kan ikke slette dit notat lige nu. Prøv igen om lidt, eller {call_jobcenter}."
 )
 WHAT_NOTE = "dit notat"
 
@@ -419,10 +419,7 @@ class ActionWithdrawNote(Action):
             now = cases.utc_now()
             deleted, kept = await get_repository().awithdraw_shared_notes(identity.citizen_id, now)
         except CaseDataUnavailable:
-            municipality = get_municipality()
-            dispatcher.utter_message(
-                text=WITHDRAW_FAILED.format(jobcenter=municipality.jobcenter_name, phone=municipality.phone)
-            )
+            dispatcher.utter_message(text=fill_settings(WITHDRAW_FAILED))
             return []
         if deleted == 1:
             text = WITHDRAWN

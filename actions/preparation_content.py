@@ -132,14 +132,8 @@ class _Blank(dict):
 
 
 def fill(text: str, municipality: Municipality, **extra: Any) -> str:
-    """`text` with {municipality}, {meeting_name}, {minutes} and `extra` filled in."""
-    values = _Blank(
-        municipality=municipality.name,
-        meeting_name=municipality.meeting_name,
-        minutes=municipality.typical_meeting_minutes,
-        **extra,
-    )
-    return text.format_map(values)
+    """`text` with the municipality's placeholders (`Municipality.text_values`) and `extra`."""
+    return text.format_map(_Blank(municipality.text_values(), **extra))
 
 
 def variant_for(municipality: Municipality) -> str:

@@ -117,9 +117,20 @@ class Municipality(BaseModel, extra=Extra.forbid):
     def typical_meeting_minutes(self) -> int:
         return int(self.meetings.typical_length_minutes)
 
-    def contact_line(self) -> str:
-        """One Danish sentence with the jobcenter's phone number and opening hours."""
-        return f"Ring til {self.jobcenter_name} på {self.phone} ({self.opening_hours})."
+    def text_values(self) -> dict[str, str | int]:
+        """The placeholders every answer template may use, e.g. "{call_jobcenter}".
+
+        The one place that turns the settings into words; actions.cases.fill and
+        actions.preparation_content.fill both fill templates from it.
+        """
+        return {
+            "municipality": self.name,
+            "meeting_name": self.meeting_name,
+            "minutes": self.typical_meeting_minutes,
+            "login_url": self.mitid_login_url,
+            "contact_url": self.contact_url,
+            "call_jobcenter": f"ring til {self.jobcenter_name} på {self.phone} ({self.opening_hours})",
+        }
 
 
 def _has_space(value: str) -> bool:

@@ -71,8 +71,8 @@ def test_the_shipped_file_loads_with_every_setting(fresh_settings):
     assert isinstance(municipality.holds_rehabiliteringsteam, bool)
     assert 5 <= municipality.typical_meeting_minutes <= 240
     assert municipality.conversation_retention_days >= 1
-    assert municipality.contact_line() == (
-        f"Ring til {municipality.jobcenter_name} på {municipality.phone} ({municipality.opening_hours})."
+    assert municipality.text_values()["call_jobcenter"] == (
+        f"ring til {municipality.jobcenter_name} på {municipality.phone} ({municipality.opening_hours})"
     )
 
 

@@ -1,7 +1,7 @@
 # Mødeklar — the two commands that matter:
 #   make run    set everything up (first time: a few minutes) and start the assistant
 #   make test   set everything up and run every test
-# Building blocks: install, train, evaluate, shell, lint, validate, test-stories, import-cases, lock.
+# `make help` lists every target. A target's `## text` is its line in that list.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -34,13 +34,14 @@ NPM_STAMP  := node_modules/.installed
 # The explicit data paths (never the whole project: see README, "Known traps").
 TRAIN_ARGS := --data data/nlu data/rules data/stories --config config.yml --domain domain.yml
 
-.PHONY: help install run train evaluate shell lint validate test test-stories pytest \
-        import-cases demo-data lock clean browser guide-stories screenshots
+ACTIONS_VENV := $(CURDIR)/var/venv-actions
 
-help:
-	@echo "make run    - set up and start the assistant (REST on :$(RASA_PORT))"
-	@echo "make test   - set up and run every test"
-	@echo "make install | train | evaluate | shell | lint | validate | import-cases FILE=... | lock"
+.PHONY: help install run train evaluate shell lint validate test test-unit test-stories pytest \
+        import-cases demo-data lock clean browser guide-stories screenshots actions-venv
+
+help: ## list every target
+	@echo "Mødeklar: make <target>"
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  %-14s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 # --- set-up -----------------------------------------------------------------------------------
 $(VENV)/.installed: requirements.lock scripts/find_python.sh
@@ -61,18 +62,29 @@ $(NPM_STAMP): package.json package-lock.json
 	@touch $@
 
 # Debian's Chromium for the browser tests (Playwright drives it; no browser download).
-browser:
+browser: ## install Debian's chromium for the browser tests (apt-get, once)
 	@if [ ! -x $(CHROMIUM) ]; then \
-	  echo "Installing Debian's chromium for the browser tests ..."; \
+	  echo "The browser tests need Debian's chromium, which is not installed."; \
+	  echo "Installing it now with apt-get (once; needs root or sudo) ..."; \
 	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
 	fi
 
-install: $(VENV)/.installed $(SPACY_DIR)/meta.json $(NPM_STAMP)
+install: $(VENV)/.installed $(SPACY_DIR)/meta.json $(NPM_STAMP) ## create .venv, the Danish spaCy pipeline, npm packages
 
-lock: ## regenerate requirements.lock from requirements.in
+# The action server alone (rasa-sdk + core, no Rasa): proves it runs as in Rasa's action image.
+$(ACTIONS_VENV)/.installed: requirements-actions.lock scripts/find_python.sh
+	@PYTHON310=$$(scripts/find_python.sh) && rm -rf $(ACTIONS_VENV) && "$$PYTHON310" -m venv $(ACTIONS_VENV)
+	$(ACTIONS_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-actions.lock
+	@touch $@
+
+actions-venv: $(ACTIONS_VENV)/.installed ## a venv with only the action server's dependencies (var/venv-actions)
+
+lock: ## regenerate requirements.lock and requirements-actions.lock from the .in files
 	$(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
 	  --no-emit-find-links -o requirements.lock requirements.in
+	$(VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe --no-emit-index-url \
+	  --no-emit-find-links -o requirements-actions.lock requirements-actions.in
 
 # --- model --------------------------------------------------------------------------------------
 # The model is rebuilt when any training input is newer than it. `rasa train` reuses its cache
@@ -88,51 +100,58 @@ $(MODEL): $(TRAIN_INPUTS) $(VENV)/.installed $(SPACY_DIR)/meta.json
 	$(RASA) train $(TRAIN_ARGS) --fixed-model-name moedeklar --out models
 	@touch $@
 
-train: install $(MODEL)
+train: install $(MODEL) ## train the model when data, config or domain changed
 
-evaluate: train
+evaluate: train ## the held-out NLU evaluation (reports in results/)
 	@mkdir -p results
 	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model $(MODEL) --out results --no-plot
 	$(PY) -m bot.evaluation_summary results
 
 # --- run ----------------------------------------------------------------------------------------
-demo-data: install
+demo-data: install ## migrate the database and load the demo citizens
 	$(PY) -m bot migrate
 	$(PY) -m bot seed-demo
 
-import-cases: install
+import-cases: install ## import a case export: make import-cases FILE=export.json (docs/import.md)
 	@test -n "$(FILE)" || { echo "Usage: make import-cases FILE=path/to/export.json"; exit 2; }
 	$(PY) -m bot import-cases "$(FILE)"
 
-run: train demo-data
+run: train demo-data ## set everything up and start the assistant (SQLite + demo data)
 	scripts/run.sh
 
-shell: train
+shell: train ## chat in the terminal
 	scripts/run.sh --shell
 
 # --- checks -------------------------------------------------------------------------------------
-lint: install
-	$(VENV)/bin/ruff check bot actions tests benchmarks scripts
+CODE := core bot actions tests benchmarks scripts migrations
+
+lint: install ## ruff, ruff format --check and the import contracts (where code goes)
+	$(VENV)/bin/ruff check $(CODE)
+	$(VENV)/bin/ruff format --check $(CODE)
+	$(VENV)/bin/lint-imports
 
 # The guide's test stories are generated from its flow (a unit test checks they are current).
-guide-stories: install
+guide-stories: install ## regenerate the guide's test stories from its flow
 	$(PY) scripts/make_guide_stories.py
 
-validate: install
+validate: install ## rasa data validate
 	$(RASA) data validate $(TRAIN_ARGS) --fail-on-warning
 
-test-stories: train
+test-stories: train ## the test stories (fail on any prediction error)
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/core \
 	  --fail-on-prediction-errors --no-plot
 
-pytest: train browser
-	$(VENV)/bin/pytest
+pytest: train browser actions-venv ## every pytest test (unit, integration, end-to-end, browser)
+	ACTIONS_PYTHON=$(ACTIONS_VENV)/bin/python $(VENV)/bin/pytest
 
-test: lint validate train test-stories evaluate pytest
+test-unit: lint ## the fast inner loop: lint and the unit tests (no training, no servers)
+	$(VENV)/bin/pytest tests/unit
+
+test: lint validate train test-stories evaluate pytest ## set everything up and run every test
 
 # Re-take the README's screenshots (docs/screenshots/) with the browser tests.
-screenshots: train browser
+screenshots: train browser ## re-take the README's screenshots
 	UPDATE_SCREENSHOTS=1 $(VENV)/bin/pytest tests/browser
 
-clean:
+clean: ## remove the venvs, models, databases and results
 	rm -rf $(VENV) models/*.tar.gz $(SPACY_DIR) var results .pytest_cache

@@ -5,20 +5,20 @@ and `action_human_handoff`, and the Danish texts they send. Every action runs th
 (`CaseAction.run`):
 
 1. If the server masked a CPR number in the message, the first message says so.
-2. Who is asking comes only from the verified metadata (`actions.identity`). Without a
+2. Who is asking comes only from the verified metadata (`actions.who_is_asking`). Without a
    verified citizen the answer says how to log in (or why the login did not work) and never
    touches the database.
 3. A verified citizen id that is not in the case database gets "Jeg kan ikke finde dig ..."
    and no data at all.
-4. The answer is built from the repository (`actions.repository`, async, bounded by a
-   timeout). `CaseDataUnavailable` becomes a polite apology and the jobcenter's phone number.
+4. The answer is built from the repository (`core.store.cases`, async, bounded by a
+   timeout). `StoreUnavailable` becomes a polite apology and the jobcenter's phone number.
 
 Everything that varies between municipalities (jobcenter name, phone number, opening hours,
 MitID login address, where to write securely, what the meeting is called) comes from
-`bot.municipality.get_municipality()`, read when the answer is built (never at import time),
-and is filled into the templates below by `fill()`.
+the municipality settings, read when the answer is built (never at import time), and is filled
+into the templates below by `core.municipality.fill()`.
 
-"Now" comes from `utc_now()` (tests monkeypatch `actions.cases.utc_now`). Messages are plain
+"Now" comes from `core.clock.utc_now()` (tests monkeypatch it). Messages are plain
 text for web chat and SMS, at most MAX_MESSAGE_CHARS each (longer answers are split).
 
 Must not: read identity from slots, entities or text; query the database directly (only via
@@ -31,7 +31,7 @@ import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -43,31 +43,24 @@ from actions.danish import (
     format_date,
     format_list,
     format_meeting_time,
-    format_phone,
-    local_today,
     meeting_kind_words,
     role_explanation,
     status_words,
 )
-from actions.identity import (
+from actions.who_is_asking import (
     Identity,
     IdentityProblem,
     VerifiedCitizen,
     cpr_was_removed,
     identity_of,
 )
-from actions.models import STATUS_AFVENTER_AFGOERELSE
-from actions.repository import (
-    OPEN_STATUSES,
-    CaseDataUnavailable,
-    CaseRecord,
-    CaseRepository,
-    CaseworkerRecord,
-    MeetingRecord,
-    get_repository,
-)
-from bot.identity import EXPIRED, NOT_CONFIGURED
-from bot.municipality import get_municipality
+from core import clock, phone
+from core.municipality import fill
+from core.store.cases import CaseRepository
+from core.store.errors import StoreUnavailable
+from core.store.records import CaseRecord, CaseworkerRecord, MeetingRecord
+from core.tokens import EXPIRED, NOT_CONFIGURED
+from core.vocabulary import OPEN_STATUSES, STATUS_AFVENTER_AFGOERELSE
 
 logger = logging.getLogger(__name__)
 
@@ -75,13 +68,8 @@ MAX_MESSAGE_CHARS = 480
 MAX_LISTED_MEETINGS = 10
 
 
-def utc_now() -> datetime:
-    """The clock: the current instant, timezone-aware (UTC). Monkeypatched in tests."""
-    return datetime.now(timezone.utc)
-
-
 # --- Texts ---------------------------------------------------------------------------------------
-# Templates; `fill()` puts in the municipality's settings. Placeholders:
+# Templates; `core.municipality.fill()` puts in the municipality's settings. Placeholders:
 #   {municipality}   name, e.g. "Eksempel Kommune"
 #   {call_jobcenter} "ring til Jobcenter Eksempel på 70 10 20 30 (mandag til ... kl. 9-12)"
 #   {login_url}      the page where the citizen logs in with MitID
@@ -90,8 +78,7 @@ def utc_now() -> datetime:
 # A web address always ends its line, with no full stop after it, so that phones and chat
 # clients do not make the full stop part of the link.
 CPR_NOTICE = (
-    "Du skrev noget, der ligner et CPR-nummer. Jeg har fjernet det. "
-    "Du skal ikke skrive dit CPR-nummer her."
+    "Du skrev noget, der ligner et CPR-nummer. Jeg har fjernet det. Du skal ikke skrive dit CPR-nummer her."
 )
 GENERAL_QUESTIONS = (
     "Du kan stadig stille generelle spørgsmål, fx om ressourceforløb, {meeting_name} og dine rettigheder."
@@ -111,8 +98,7 @@ CITIZEN_NOT_FOUND = (
     "{Call_jobcenter}. Så kan de hjælpe dig."
 )
 DATA_UNAVAILABLE = (
-    "Undskyld, jeg kan ikke hente dine oplysninger lige nu. Prøv igen om lidt, "
-    "eller {call_jobcenter}."
+    "Undskyld, jeg kan ikke hente dine oplysninger lige nu. Prøv igen om lidt, eller {call_jobcenter}."
 )
 NO_CASE = (
     "Jeg kan ikke se nogen sag om ressourceforløb eller jobafklaringsforløb på dig. "
@@ -123,8 +109,7 @@ NO_MEETINGS = (
     "får du besked fra {municipality}. Har du spørgsmål, så kontakt din sagsbehandler."
 )
 NO_CASEWORKER = (
-    "Jeg kan ikke se, hvem der er sagsbehandler på din sag. "
-    "{Call_jobcenter}. Så kan de fortælle dig det."
+    "Jeg kan ikke se, hvem der er sagsbehandler på din sag. {Call_jobcenter}. Så kan de fortælle dig det."
 )
 NO_CASE_NO_CASEWORKER = (
     "Jeg kan ikke se nogen sag på dig, og derfor heller ingen sagsbehandler. "
@@ -139,8 +124,7 @@ CLOSED_CASE_NEWS = "Er der sket noget nyt, så {call_jobcenter}."
 # The hand-off: a human is always named, also when we know nothing about the citizen.
 HUMAN_ALWAYS = "Du kan altid tale med et menneske."
 HANDOFF_CASEWORKER_FIRST = (
-    "Ring eller skriv til din koordinerende sagsbehandler. "
-    "Har du ikke nummeret, så {call_jobcenter}."
+    "Ring eller skriv til din koordinerende sagsbehandler. Har du ikke nummeret, så {call_jobcenter}."
 )
 HANDOFF_JOBCENTER = "{Call_jobcenter}."
 HANDOFF_CASEWORKER_UNREACHABLE = "Kan du ikke få fat i din sagsbehandler, så {call_jobcenter}."
@@ -148,12 +132,6 @@ HANDOFF_WRITE = "Du kan også skrive sikkert til {municipality} her: {contact_ur
 ONLINE_PLACE = "online (du får et link fra din sagsbehandler)"
 UNKNOWN_PLACE = "spørg din sagsbehandler, hvor mødet skal holdes"
 OFFER_PREPARATION = "Vil du have hjælp til at forberede dig?"
-
-
-def fill(template: str, **extra: str) -> str:
-    """`template` with the municipality's settings (read now, see the Texts comment) and `extra`."""
-    values = get_municipality().text_values()
-    return template.format(**values, Call_jobcenter=capitalise(str(values["call_jobcenter"])), **extra)
 
 
 WHAT_MEETINGS = "dine møder"
@@ -297,7 +275,7 @@ def case_lines(case: CaseRecord, today: date) -> list[str]:
 def contact_lines(worker: CaseworkerRecord) -> list[str]:
     lines = []
     if worker.phone:
-        lines.append(f"Telefon: {format_phone(worker.phone)}")
+        lines.append(f"Telefon: {phone.for_citizen(worker.phone)}")
     if worker.email:
         lines.append(f"E-mail: {worker.email}")
     if not lines:
@@ -347,7 +325,7 @@ class CaseAction(Action, ABC):
             logger.info("%s: no verified citizen (%s)", self.name(), outcome)
             return self.not_verified(identity)
         try:
-            repository = get_repository()
+            repository = CaseRepository()
         except ValueError:
             logger.error("%s: the case database is not configured correctly", self.name())
             return self.unavailable()
@@ -355,8 +333,8 @@ class CaseAction(Action, ABC):
             if await repository.aget_citizen(identity.citizen_id) is None:
                 logger.info("%s: verified citizen is not in the case database", self.name())
                 return self.not_found()
-            replies = await self.answer(repository, identity.citizen_id, utc_now())
-        except CaseDataUnavailable as exc:
+            replies = await self.answer(repository, identity.citizen_id, clock.utc_now())
+        except StoreUnavailable as exc:
             logger.warning("%s: case database unavailable (%s)", self.name(), exc.reason)
             return self.unavailable()
         logger.info("%s: answered with %d message(s)", self.name(), len(replies))
@@ -377,7 +355,7 @@ class ActionCaseStatus(CaseAction):
             return replies_from([fill(NO_CASE)], [BUTTON_HELP])
         open_cases = [c for c in cases if c.status in OPEN_STATUSES]
         shown = open_cases or cases[:1]
-        today = local_today(now)
+        today = clock.local_today(now)
         lines: list[str] = []
         for case in shown:
             lines.extend(case_lines(case, today))
@@ -509,7 +487,5 @@ __all__ = [
     "ActionNextMeeting",
     "CaseAction",
     "Reply",
-    "fill",
     "pack_lines",
-    "utc_now",
 ]

@@ -1,12 +1,13 @@
-"""Danish wording for the citizen's own case: dates, times, lists, phone numbers and plain words.
+"""Danish wording for the citizen's own case: dates, times, lists and plain words.
 
 Owns how a date or a meeting time is written to a citizen (Babel, locale "da", always in
 Europe/Copenhagen local time, e.g. "tirsdag den 8. december kl. 10.00"), how lists are joined
-("a, b og c"), how phone numbers are written ("70 11 22 33"), and the plain-Danish meaning of
-every case kind, case status, meeting kind and meeting role (one short line each).
+("a, b og c"), and the plain-Danish meaning of every case kind, case status, meeting kind and
+meeting role (one short line each).
 
 Must not: query the database, know who is asking, or decide what to answer (that is
-`actions.cases`). No hand-written month or weekday names: Babel's CLDR data has them.
+`actions.cases`). Phone numbers are written by `core.phone.for_citizen`, time zones are
+`core.clock`'s. No hand-written month or weekday names: Babel's CLDR data has them.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Iterable
-from zoneinfo import ZoneInfo
 
-import phonenumbers
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
 from babel.lists import format_list as babel_format_list
 
-from actions.models import (
+from core.clock import LOCAL_TZ, local_time
+from core.vocabulary import (
     CASE_KIND_JOBAFKLARINGSFORLOEB,
     CASE_KIND_RESSOURCEFORLOEB,
     MEETING_KIND_OPFOELGNING,
@@ -34,7 +34,6 @@ from actions.models import (
 )
 
 LOCALE = "da_DK"
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
 
 # CLDR patterns; text in single quotes is literal.
 _DATE_PATTERN = "d. MMMM y"
@@ -42,23 +41,7 @@ _MEETING_PATTERN = "EEEE 'den' d. MMMM 'kl.' H.mm"
 _MEETING_PATTERN_WITH_YEAR = "EEEE 'den' d. MMMM y 'kl.' H.mm"
 
 
-# --- Dates, times, lists, phone numbers -----------------------------------------------------------
-def _require_aware(moment: datetime) -> None:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError("a timezone-aware datetime is needed")
-
-
-def local_time(moment: datetime) -> datetime:
-    """`moment` (aware, any offset) as Copenhagen wall-clock time."""
-    _require_aware(moment)
-    return moment.astimezone(LOCAL_TZ)
-
-
-def local_today(now: datetime) -> date:
-    """Today's date in Copenhagen at the aware instant `now`."""
-    return local_time(now).date()
-
-
+# --- Dates, times, lists -----------------------------------------------------------
 def format_date(day: date) -> str:
     """A date in Danish: "28. februar 2028"."""
     return babel_format_date(day, _DATE_PATTERN, locale=LOCALE)
@@ -82,26 +65,6 @@ def format_list(items: Iterable[str]) -> str:
     if not values:
         return ""
     return babel_format_list(values, locale=LOCALE)
-
-
-def format_phone(e164: str) -> str:
-    """A phone number as a Dane writes it: "+4570112233" -> "70 11 22 33".
-
-    Foreign numbers keep their country code ("+46 8 123 456 78"); anything that is not a valid
-    number is returned unchanged.
-    """
-    try:
-        number = phonenumbers.parse(e164, "DK")
-    except phonenumbers.NumberParseException:
-        return e164
-    if not phonenumbers.is_valid_number(number):
-        return e164
-    style = (
-        phonenumbers.PhoneNumberFormat.NATIONAL
-        if number.country_code == 45
-        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
-    )
-    return phonenumbers.format_number(number, style)
 
 
 def capitalise(text: str) -> str:

@@ -14,7 +14,7 @@ Owns the actions around the form and what they send:
   that have not started.
 
 Content comes from `data/preparation_guide.yml` (`preparation_content`) and the municipality
-settings; the note is `preparation_note`. "Now" is `actions.cases.utc_now`.
+settings; the note is `preparation_note`. "Now" is `core.clock.utc_now`.
 
 Must not: classify the citizen's answers, store answers without consent, log answers, names
 or ids, or take the citizen's identity from anything but the verified metadata.
@@ -32,13 +32,9 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions import cases
 from actions.cases import CPR_NOTICE, login_replies, meeting_place, participant_line, send
-from actions.cases import fill as fill_settings
 from actions.danish import format_meeting_time, meeting_kind_words
-from actions.identity import IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
-from actions.models import MEETING_KIND_REHABILITERINGSTEAM, MEETING_KIND_TVAERFAGLIGT
-from actions.preparation_content import fill, get_guide, variant_for
+from actions.preparation_content import get_guide, variant_for
 from actions.preparation_flow import (
     ACTIVE,
     BUTTON_BACK,
@@ -75,13 +71,18 @@ from actions.preparation_flow import (
     required_slots,
 )
 from actions.preparation_note import build_note, render_choices, render_full, render_short
-from actions.repository import CaseDataUnavailable, MeetingRecord, SharedNoteRecord, get_repository
-from bot.municipality import get_municipality
+from actions.who_is_asking import IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
+from core import clock
+from core.municipality import fill, get_municipality
+from core.store.cases import CaseRepository
+from core.store.errors import StoreUnavailable
+from core.store.notes import SharedNotes
+from core.store.records import MeetingRecord, SharedNoteRecord
+from core.vocabulary import TEAM_MEETING_KINDS
 
 logger = logging.getLogger(__name__)
 
 SMS_CHANNEL = "sms"
-TEAM_MEETING_KINDS = frozenset({MEETING_KIND_REHABILITERINGSTEAM, MEETING_KIND_TVAERFAGLIGT})
 PRINT_MARKER = {"moedeklar": {"kind": "preparation_note"}}
 
 # --- Texts (the guide's own content is in data/preparation_guide.yml) ----------------------------
@@ -186,7 +187,7 @@ def meeting_line(meeting: Mapping[str, Any] | None) -> str | None:
 
 
 async def _team_meeting_for(citizen_id: str, now: datetime) -> MeetingRecord | None:
-    upcoming = await get_repository().aupcoming_meetings(citizen_id, now, limit=20)
+    upcoming = await CaseRepository().aupcoming_meetings(citizen_id, now, limit=20)
     return next((m for m in upcoming if m.kind in TEAM_MEETING_KINDS), None)
 
 
@@ -207,10 +208,10 @@ class ActionStartPreparation(Action):
         identity = identity_of(tracker)
         context_lines: list[str] = []
         if isinstance(identity, VerifiedCitizen):
-            now = cases.utc_now()
+            now = clock.utc_now()
             try:
                 meeting = await _team_meeting_for(identity.citizen_id, now)
-            except CaseDataUnavailable:
+            except StoreUnavailable:
                 meeting = None  # the guide still works, just without the citizen's own meeting
             if meeting is not None:
                 context = meeting_context(meeting, now)
@@ -271,12 +272,11 @@ def _explanation_message(slot: str, tracker: Tracker) -> tuple[str, list[dict[st
         lines.append(PEOPLE_OWN.format(when=meeting.get("when")))
         lines += [participant_line(str(p)) for p in participants]
     else:
-        lines.append(fill(step.texts[variant_for(municipality)], municipality))
+        lines.append(municipality.fill(step.texts[variant_for(municipality)]))
     if step.note:
-        lines.append(fill(step.note, municipality))
+        lines.append(municipality.fill(step.note))
     if slot == "prep_flow" and not meeting:
-        jobcenter, address = municipality.jobcenter_name, municipality.jobcenter_address
-        lines.append(WHERE_GENERIC.format(jobcenter=jobcenter, address=address))
+        lines.append(municipality.fill(WHERE_GENERIC))
     return "\n".join(lines), [_button(BUTTON_NEXT), _button(BUTTON_SKIP), _button(BUTTON_STOP)]
 
 
@@ -306,7 +306,7 @@ class AskPreparationStep(Action):
         if slot in EXPLANATION_SLOTS:
             text, buttons = _explanation_message(slot, tracker)
         elif slot == OFFER_SLOT:
-            text = fill(get_guide().offer, get_municipality(), count=len(QUESTION_SLOTS))
+            text = fill(get_guide().offer, count=len(QUESTION_SLOTS))
             buttons = [_button(BUTTON_OFFER_YES), _button(BUTTON_OFFER_NO)]
         elif slot in QUESTION_SLOTS:
             text, buttons = _question_message(slot)
@@ -373,14 +373,14 @@ class ActionPreparationFinish(Action):
         """Store the note when the citizen said yes; the text that says what happened."""
         answer = tracker.get_slot(SHARE_SLOT)
         if answer is None:  # not offered: anonymous, or no coming team meeting
-            return ANONYMOUS_DONE.format(login_url=get_municipality().mitid_login_url)
+            return fill(ANONYMOUS_DONE)
         if answer != YES:
             return SHARED_NOT
         identity = identity_of(tracker)
         meeting = tracker.get_slot(MEETING_SLOT) or {}
         if not isinstance(identity, VerifiedCitizen) or not meeting.get("id"):
             return SHARE_LOGIN_CHANGED
-        now = cases.utc_now()
+        now = clock.utc_now()
         note = build_note(tracker.slots, meeting_line(meeting))
         record = SharedNoteRecord(
             meeting_id=str(meeting["id"]),
@@ -389,8 +389,8 @@ class ActionPreparationFinish(Action):
             consented_at=now,
         )
         try:
-            stored = await get_repository().asave_shared_note(identity.citizen_id, record)
-        except CaseDataUnavailable:
+            stored = await SharedNotes().asave(identity.citizen_id, record)
+        except StoreUnavailable:
             return SHARE_FAILED
         if not stored:
             return SHARE_TOO_LATE
@@ -403,7 +403,7 @@ def _cleared() -> list[EventType]:
 
 
 class ActionWithdrawNote(Action):
-    """"slet mit notat": delete the verified citizen's shared notes for meetings not yet held."""
+    """ "slet mit notat": delete the verified citizen's shared notes for meetings not yet held."""
 
     def name(self) -> str:
         return "action_withdraw_note"
@@ -416,10 +416,10 @@ class ActionWithdrawNote(Action):
             send(dispatcher, login_replies(identity, WHAT_NOTE))
             return []
         try:
-            now = cases.utc_now()
-            deleted, kept = await get_repository().awithdraw_shared_notes(identity.citizen_id, now)
-        except CaseDataUnavailable:
-            dispatcher.utter_message(text=fill_settings(WITHDRAW_FAILED))
+            now = clock.utc_now()
+            deleted, kept = await SharedNotes().awithdraw(identity.citizen_id, now)
+        except StoreUnavailable:
+            dispatcher.utter_message(text=fill(WITHDRAW_FAILED))
             return []
         if deleted == 1:
             text = WITHDRAWN

@@ -1,7 +1,7 @@
 """The meeting-preparation guide's Danish content, loaded from `data/preparation_guide.yml`.
 
-Owns reading and checking that file (steps, questions, checklist, sources)
-and filling in the municipality's own words (`bot.municipality`). The flow (which step comes
+Owns reading and checking that file (steps, questions, checklist, sources); the municipality's
+own words are filled in with `Municipality.fill` (`core.municipality`). The flow (which step comes
 next) is `actions.preparation_flow`; the note is `actions.preparation_note`.
 
 Must not: contain Danish answer texts itself beyond tiny glue (they live in the data file,
@@ -12,14 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from bot.municipality import Municipality
+from core.municipality import Municipality
+from core.settings import DATA_DIR
 
-GUIDE_FILE = Path(__file__).resolve().parent.parent / "data" / "preparation_guide.yml"
+GUIDE_FILE = DATA_DIR / "preparation_guide.yml"
 VARIANT_REHAB = "rehab"
 VARIANT_OTHER = "other"
 
@@ -122,18 +122,6 @@ def parse_guide(raw: Any) -> Guide:
 def get_guide() -> Guide:
     """The guide content, read once per process."""
     return parse_guide(yaml.safe_load(GUIDE_FILE.read_text(encoding="utf-8")))
-
-
-class _Blank(dict):
-    """Leaves unknown placeholders visible instead of raising (a content typo is not a crash)."""
-
-    def __missing__(self, key: str) -> str:
-        return "{" + key + "}"
-
-
-def fill(text: str, municipality: Municipality, **extra: Any) -> str:
-    """`text` with the municipality's placeholders (`Municipality.text_values`) and `extra`."""
-    return text.format_map(_Blank(municipality.text_values(), **extra))
 
 
 def variant_for(municipality: Municipality) -> str:

@@ -65,31 +65,91 @@ SKIPPED_ANSWER = "__skipped__"
 REVIEW_OK = "ok"
 
 # --- commands (whole message, normalised) ----------------------------------------------------------
-STOP_WORDS = frozenset({
-    "stop", "stop forberedelsen", "stop guiden", "afslut", "afbryd", "hold op", "stop det",
-    "jeg vil ikke mere", "jeg vil gerne stoppe", "stop nu", "nej stop",
-})
-PAUSE_WORDS = frozenset({
-    "pause", "hold pause", "pause forberedelsen", "fortsæt senere", "vi tager det senere",
-    "senere", "jeg fortsætter senere", "vent", "vent lidt",
-})
+STOP_WORDS = frozenset(
+    {
+        "stop",
+        "stop forberedelsen",
+        "stop guiden",
+        "afslut",
+        "afbryd",
+        "hold op",
+        "stop det",
+        "jeg vil ikke mere",
+        "jeg vil gerne stoppe",
+        "stop nu",
+        "nej stop",
+    }
+)
+PAUSE_WORDS = frozenset(
+    {
+        "pause",
+        "hold pause",
+        "pause forberedelsen",
+        "fortsæt senere",
+        "vi tager det senere",
+        "senere",
+        "jeg fortsætter senere",
+        "vent",
+        "vent lidt",
+    }
+)
 BACK_WORDS = frozenset({"tilbage", "gå tilbage", "forrige", "et trin tilbage", "tilbage til forrige"})
 SKIP_WORDS = frozenset({"spring over", "spring det over", "spring spørgsmålet over", "spring", "skip"})
 NEXT_WORDS = frozenset({"videre", "næste", "ok", "okay", "fortsæt", "ja", "forstået", "ja videre"})
-YES_WORDS = frozenset({
-    "ja", "ja tak", "ja gerne", "gerne", "ja hjælp mig", "ok", "okay", "ja send det", "send det",
-    "send", "ja det må du gerne", "ja du må gerne", "ja send notatet",
-})
-NO_WORDS = frozenset({
-    "nej", "nej tak", "ikke nu", "send ikke", "nej send det ikke", "nej lad være", "lad være",
-})
-REVIEW_OK_WORDS = frozenset({
-    "det er fint", "fint", "ja", "ok", "okay", "godkend", "det er rigtigt", "ja det er fint",
-    "ja det er rigtigt", "det passer", "videre",
-})
-CORRECT_WORDS = frozenset({
-    "ret et svar", "ret", "ret svar", "ret noget", "rediger", "nej", "ret et af svarene",
-})
+YES_WORDS = frozenset(
+    {
+        "ja",
+        "ja tak",
+        "ja gerne",
+        "gerne",
+        "ja hjælp mig",
+        "ok",
+        "okay",
+        "ja send det",
+        "send det",
+        "send",
+        "ja det må du gerne",
+        "ja du må gerne",
+        "ja send notatet",
+    }
+)
+NO_WORDS = frozenset(
+    {
+        "nej",
+        "nej tak",
+        "ikke nu",
+        "send ikke",
+        "nej send det ikke",
+        "nej lad være",
+        "lad være",
+    }
+)
+REVIEW_OK_WORDS = frozenset(
+    {
+        "det er fint",
+        "fint",
+        "ja",
+        "ok",
+        "okay",
+        "godkend",
+        "det er rigtigt",
+        "ja det er fint",
+        "ja det er rigtigt",
+        "det passer",
+        "videre",
+    }
+)
+CORRECT_WORDS = frozenset(
+    {
+        "ret et svar",
+        "ret",
+        "ret svar",
+        "ret noget",
+        "rediger",
+        "nej",
+        "ret et af svarene",
+    }
+)
 CANCEL_WORDS = frozenset({"annuller", "fortryd", "ingen", "tilbage", "gå tilbage", "ingen ændringer"})
 
 # Quick-reply button labels (their text is sent back as the message, so they are commands).
@@ -186,7 +246,7 @@ def _back(requested: str, slots: Mapping[str, Any]) -> Outcome:
 
 def _explanation(requested: str, command: str, slots: Mapping[str, Any]) -> Outcome:
     if command in SKIP_WORDS:
-        later = EXPLANATION_SLOTS[EXPLANATION_SLOTS.index(requested):]
+        later = EXPLANATION_SLOTS[EXPLANATION_SLOTS.index(requested) :]
         return Outcome({name: SKIPPED for name in later if name == requested or not _has_value(slots, name)})
     if command in NEXT_WORDS:
         return Outcome({requested: SEEN})

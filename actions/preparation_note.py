@@ -5,7 +5,7 @@ Owns turning the guide's answer slots into a note (`build_note`) and the note in
 Answers are kept exactly as written (never cut), except that anything that looks like a CPR
 number is masked again here, whatever the channel did before.
 
-Must not: store anything (that is `actions.repository`) or know about Rasa.
+Must not: store anything (that is `core.store.notes`) or know about Rasa.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from actions.preparation_content import Guide, get_guide
 from actions.preparation_flow import QUESTION_SLOTS, SKIPPED_ANSWER
-from bot.privacy import mask_cpr
+from core.privacy import mask_cpr
 
 TITLE = "Mit forberedelsesnotat"
 NOT_ANSWERED = "(Ikke udfyldt)"

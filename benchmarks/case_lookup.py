@@ -2,14 +2,14 @@
 
 Owns a throw-away database only: it creates `moedeklar_bench_<random>` on the local PostgreSQL
 server (127.0.0.1:5432, trust auth, user `postgres` or else `root`), migrates it with
-`actions.db.migrate`, bulk-loads 10,000 citizens (1 case each, 5 meetings each = 50,000
+`core.store.schema.migrate`, bulk-loads 10,000 citizens (1 case each, 5 meetings each = 50,000
 meetings, spread from 180 days ago to 180 days ahead) with SQLAlchemy Core executemany inserts,
 runs ANALYZE, and always drops the database again, also after an error. It never touches the
 bot's own case database.
 
 What it measures, for 2,000 random citizens, one call at a time (50 warm-up calls first, not
 measured):
-  - repository: `CaseRepository(url).anext_meeting(citizen_id, now)`, i.e. one query through
+  - repository: `CaseRepository(Database(url)).anext_meeting(citizen_id, now)`, i.e. one query through
     the repository's thread pool and timeout;
   - action: the whole `action_next_meeting` run in-process (`ActionNextMeeting().run` with a
     rasa_sdk Tracker carrying verified identity metadata and a CollectingDispatcher): identity
@@ -40,20 +40,17 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from actions import repository as repository_module
-from actions.cases import DATA_UNAVAILABLE, NO_MEETINGS, ActionNextMeeting, fill, utc_now
-from actions.db import make_engine, migrate
-from actions.models import (
-    CASE_KIND_RESSOURCEFORLOEB,
-    MEETING_KINDS,
-    STATUS_IGANGVAERENDE,
-    Case,
-    Caseworker,
-    Citizen,
-    Meeting,
-)
+from actions.cases import DATA_UNAVAILABLE, NO_MEETINGS, ActionNextMeeting
 from benchmarks.timing import summary as timing_summary
-from bot.settings import get_settings
+from core.clock import utc_now
+from core.municipality import fill
+from core.settings import get_settings
+from core.store.cases import CaseRepository
+from core.store.database import Database, reset_database
+from core.store.engine import make_engine
+from core.store.schema import migrate
+from core.store.tables import Case, Caseworker, Citizen, Meeting
+from core.vocabulary import CASE_KIND_RESSOURCEFORLOEB, MEETING_KINDS, STATUS_IGANGVAERENDE
 
 HOST = "127.0.0.1"
 PORT = 5432
@@ -214,12 +211,12 @@ def capture_next_meeting_sql(url: str, sample_id: str, now: datetime) -> tuple[s
             seen.append((statement, parameters))
 
     event.listen(Engine, "before_cursor_execute", remember)
-    repo = repository_module.CaseRepository(url)
+    database = Database(url)
     try:
-        repo.next_meeting(sample_id, now)
+        CaseRepository(database).next_meeting(sample_id, now)
     finally:
         event.remove(Engine, "before_cursor_execute", remember)
-        repo.close()
+        database.close()
     if not seen:
         raise RuntimeError("the repository sent no query on the meetings table")
     return seen[-1]
@@ -254,7 +251,8 @@ async def timed(call: Callable[[str], Awaitable[None]], warmup: list[str], ids: 
 
 
 async def bench_repository(url: str, warmup: list[str], ids: list[str]) -> dict[str, float]:
-    repo = repository_module.CaseRepository(url)
+    database = Database(url)
+    repo = CaseRepository(database)
 
     async def call(cid: str) -> None:
         await repo.anext_meeting(cid, utc_now())
@@ -262,7 +260,7 @@ async def bench_repository(url: str, warmup: list[str], ids: list[str]) -> dict[
     try:
         return summary(await timed(call, warmup, ids))
     finally:
-        repo.close()
+        database.close()
 
 
 def tracker_for(cid: str) -> Tracker:
@@ -280,7 +278,7 @@ async def bench_action(url: str, warmup: list[str], ids: list[str]) -> dict[str,
     previous = os.environ.get("CASES_DB_URL")
     os.environ["CASES_DB_URL"] = url
     get_settings.cache_clear()
-    repository_module.reset_repository()
+    reset_database()
     action = ActionNextMeeting()
     outcomes = {"meeting": 0, "no_meetings": 0}
 
@@ -299,7 +297,7 @@ async def bench_action(url: str, warmup: list[str], ids: list[str]) -> dict[str,
     try:
         result: dict[str, Any] = summary(await timed(call, warmup, ids))
     finally:
-        repository_module.reset_repository()
+        reset_database()
         if previous is None:
             os.environ.pop("CASES_DB_URL", None)
         else:

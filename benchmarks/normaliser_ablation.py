@@ -61,9 +61,25 @@ def train_without_normaliser(work: Path) -> Path:
     config_path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     env = {**os.environ, "RASA_CACHE_DIRECTORY": str(work / "cache"), "RASA_TELEMETRY_ENABLED": "false"}
     subprocess.run(
-        [str(RASA), "train", "nlu", "--nlu", "data/nlu", "--config", str(config_path),
-         "--domain", "domain.yml", "--out", str(work), "--fixed-model-name", "without-normaliser"],
-        cwd=REPO, env=env, check=True, capture_output=True,
+        [
+            str(RASA),
+            "train",
+            "nlu",
+            "--nlu",
+            "data/nlu",
+            "--config",
+            str(config_path),
+            "--domain",
+            "domain.yml",
+            "--out",
+            str(work),
+            "--fixed-model-name",
+            "without-normaliser",
+        ],
+        cwd=REPO,
+        env=env,
+        check=True,
+        capture_output=True,
     )
     return work / "without-normaliser.tar.gz"
 

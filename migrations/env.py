@@ -1,9 +1,9 @@
-"""Alembic environment for the case database (see `actions.db.migrate`).
+"""Alembic environment for the database (see `core.store.schema.migrate`).
 
-Owns how Alembic connects: it reuses the connection `actions.db.migrate` passes in
+Owns how Alembic connects: it reuses the connection `core.store.schema.migrate` passes in
 `config.attributes["connection"]`; otherwise it connects to `config.attributes["url"]`, the
-`sqlalchemy.url` option or, last, `CASES_DB_URL` from `bot.settings`. It does not configure
-logging (the application owns that) and holds no schema itself: that is `actions.models`.
+`sqlalchemy.url` option or, last, `CASES_DB_URL` from `core.settings`. It does not configure
+logging (the application owns that) and holds no schema itself: that is `core.store.tables`.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlalchemy.engine import Connection
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from actions.db import make_engine  # noqa: E402
-from actions.models import Base  # noqa: E402
+from core.store.engine import make_engine  # noqa: E402
+from core.store.tables import Base  # noqa: E402
 
 config = context.config
 target_metadata = Base.metadata
@@ -27,7 +27,7 @@ def _url() -> str:
     url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
     if url:
         return str(url)
-    from bot.settings import get_settings
+    from core.settings import get_settings
 
     return get_settings().cases_db_url
 

@@ -155,8 +155,16 @@ def stories() -> list[Story]:
 
     story = Story("guide: going back and correcting answers")
     story.start().answers(
-        "spring over", "ja", "Først et svar", "tilbage", ANSWERS[0], *ANSWERS[1:],
-        "Ret et svar", "Ret 2", "Jeg vil gerne arbejde i en butik.", "Det er fint",
+        "spring over",
+        "ja",
+        "Først et svar",
+        "tilbage",
+        ANSWERS[0],
+        *ANSWERS[1:],
+        "Ret et svar",
+        "Ret 2",
+        "Jeg vil gerne arbejde i en butik.",
+        "Det er fint",
     )
     result.append(story)
 

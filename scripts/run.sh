@@ -37,7 +37,7 @@ wait_for() {  # wait_for URL NAME SECONDS
 }
 
 echo "Starting the action server on port $ACTION_PORT (log: var/log/actions.log) ..."
-$RASA run actions --actions actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
+.venv/bin/python -m actions --port "$ACTION_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
 wait_for "http://localhost:$ACTION_PORT/health" "The action server" 60
 

@@ -1,26 +1,22 @@
-"""Fixtures shared by all test folders.
+"""Fixtures shared by all test folders: a real, migrated SQLite case database per test.
 
-Case database part: a real, migrated SQLite file per test with `CASES_DB_URL` pointing at it (so
-`get_settings()` and `get_repository()` see it), optionally filled with the demo data exactly as
-written in data/demo_cases.json (dates NOT shifted: anchor week of 2026-11-23, see DEMO_NOW).
+`cases_db_url` points CASES_DB_URL at it (so `get_settings()` and the process-wide
+`get_database()` see it); `demo_cases_db_url` fills it with the demo data exactly as written
+(use `tests.support.demo.DEMO_NOW`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from actions.db import migrate
-from actions.repository import CaseWriter, reset_repository
-from bot.import_cases import DEMO_FILE, load_file, to_bundles
-from bot.settings import get_settings
-
-# A moment in the demo data's anchor week (Monday 2026-11-23, 09:00 in Copenhagen).
-DEMO_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
+from core.municipality import get_municipality
+from core.settings import get_settings
+from core.store.database import reset_database
+from core.store.schema import migrate
+from tests.support.demo import load_demo_cases
 
 
 @pytest.fixture
@@ -30,16 +26,16 @@ def cases_db_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[st
     migrate(url)
     monkeypatch.setenv("CASES_DB_URL", url)
     get_settings.cache_clear()
-    reset_repository()
+    get_municipality.cache_clear()
+    reset_database()
     yield url
-    reset_repository()
+    reset_database()
     get_settings.cache_clear()
+    get_municipality.cache_clear()
 
 
 @pytest.fixture
 def demo_cases_db_url(cases_db_url: str) -> str:
     """`cases_db_url` filled with data/demo_cases.json, dates as written (use DEMO_NOW)."""
-    citizens, problems = load_file(DEMO_FILE)
-    assert not problems, problems
-    CaseWriter(cases_db_url).upsert(to_bundles(citizens))
+    load_demo_cases(cases_db_url)
     return cases_db_url

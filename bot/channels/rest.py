@@ -17,7 +17,7 @@ from rasa.core.channels.rest import RestInput
 from sanic import Blueprint
 
 from bot.channels.verification import OnNewMessage, verify_message, wrap_on_new_message
-from bot.privacy import install_log_filter
+from core.privacy import install_log_filter
 
 REST_SENDER_PREFIX = "rest:"
 

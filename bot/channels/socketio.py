@@ -33,7 +33,6 @@ import hashlib
 import hmac
 import json
 import logging
-import os
 import secrets
 from dataclasses import dataclass
 from typing import Any, Dict
@@ -46,16 +45,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.channels.verification import (
-    AUTH_TOKEN_KEY,
-    CITIZEN_ID_KEY,
-    IDENTITY_KEY,
-    OnNewMessage,
-    verify_message,
-)
-from bot.identity import VerifiedCitizen, verify_citizen_token
-from bot.privacy import install_log_filter
-from bot.settings import DEV_SECRET_PREFIX, get_settings
+from bot.channels.verification import OnNewMessage, verify_message
+from core.message_metadata import AUTH_TOKEN_KEY, CITIZEN_ID_KEY, IDENTITY_KEY
+from core.privacy import install_log_filter
+from core.settings import DEV_SECRET_PREFIX, get_settings
+from core.tokens import VerifiedCitizen, verify_citizen_token
 
 logger = logging.getLogger(__name__)
 
@@ -77,8 +71,9 @@ def conversation_secret() -> bytes:
     Development without the variable gets a random per-process key (conversations then do not
     survive a server restart). Production requires a real secret, not a `dev-only-` one.
     """
-    raw = os.environ.get(SECRET_ENV, "")
-    production = get_settings().is_production
+    settings = get_settings()
+    raw = settings.conversation_id_secret or ""
+    production = settings.is_production
     if production and (not raw or raw.startswith(DEV_SECRET_PREFIX)):
         raise ConversationSecretError(
             f"{SECRET_ENV} must be set to a real secret (not {DEV_SECRET_PREFIX!r}) in production."
@@ -161,9 +156,7 @@ def _metadata(data: Any, key: str | None) -> Any:
 class VerifiedSocketIOOutput(SocketIOOutput):
     """Rasa's socket.io output, with custom payloads sent as `{"custom": ...}` event data."""
 
-    async def send_custom_json(
-        self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any
-    ) -> None:
+    async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import spacy
 
-from bot.settings import REPO_ROOT
+from core.settings import REPO_ROOT
 
 DEFAULT_DIR = REPO_ROOT / "models" / "spacy_da"
 

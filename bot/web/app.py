@@ -10,11 +10,11 @@ import logging
 
 from aiohttp import web
 
-from bot.municipality import get_municipality
 from bot.web import demo_login, pages
 from bot.web.config import CONFIG_KEY, WebConfig, load_config
 from bot.web.security import install_security_headers
 from bot.web.static import add_static_routes
+from core.municipality import get_municipality
 
 logger = logging.getLogger(__name__)
 

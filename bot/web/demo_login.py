@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.identity import make_demo_token
 from bot.web.config import CONFIG_KEY
-from bot.web.identity import TOKEN_COOKIE, demo_citizens
 from bot.web.pages import page_context
 from bot.web.rendering import render
+from bot.web.visitor import TOKEN_COOKIE
+from core.demo_data import demo_citizens
+from core.tokens import make_demo_token
 
 routes = web.RouteTableDef()
 

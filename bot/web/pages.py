@@ -12,10 +12,10 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.municipality import get_municipality
 from bot.web.config import CONFIG_KEY, WebConfig
-from bot.web.identity import visitor
 from bot.web.rendering import render, script_json, widget_config
+from bot.web.visitor import visitor
+from core.municipality import get_municipality
 
 routes = web.RouteTableDef()
 

@@ -14,8 +14,8 @@ from typing import Any
 import jinja2
 from aiohttp import web
 
-from bot.municipality import Municipality
 from bot.web.config import TEMPLATES_DIR, WebConfig
+from core.municipality import Municipality
 
 WIDGET_TITLE = "Mødeklar"
 WIDGET_SUBTITLE = "Spørg om ressourceforløb"

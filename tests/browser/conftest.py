@@ -1,7 +1,7 @@
 """Fixtures for the browser tests: real servers, the demo web site and headless Chromium.
 
 - `servers`: the session's one set of Rasa + action servers (shared with tests/e2e/ through
-  `tests.e2e.conftest.shared_servers`).
+  `tests.support.servers.shared_servers`).
 - `rasa_proxy`: a TCP proxy in front of Rasa that a test can stop and start (connection trouble).
 - `web`: the demo web site (`python -m bot.web`) on a free port; its widget talks to Rasa through
   the proxy.
@@ -21,18 +21,20 @@ from typing import Any, Dict
 
 import pytest
 
-from tests.browser.tcp_proxy import TcpProxy
-from tests.e2e.conftest import REPO, free_port, shared_servers, wait_until_up
+from tests.support.servers import REPO, free_port, shared_servers, wait_until_up
+from tests.support.tcp_proxy import TcpProxy
+from tests.support.widget import AXE, CHROMIUM, SCREENSHOTS
 
-CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
-AXE = REPO / "node_modules" / "axe-core" / "axe.min.js"
-# Screenshots of the key states: into results/ on every run; `make screenshots`
-# (UPDATE_SCREENSHOTS=1) writes the committed ones in docs/screenshots/ instead.
-SCREENSHOTS = REPO / ("docs" if os.environ.get("UPDATE_SCREENSHOTS") == "1" else "results") / "screenshots"
 VIEWPORT = {"width": 1100, "height": 760}
 
 
@@ -65,8 +67,9 @@ def web(
         "CITIZEN_JWT_SECRET": servers["secret"],
         "APP_ENV": "development",
     }
-    process = subprocess.Popen([sys.executable, "-m", "bot.web"], cwd=REPO, env=env,
-                               stdout=log.open("w"), stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.web"], cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+    )
     try:
         wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 30)
         yield f"http://127.0.0.1:{port}"

@@ -12,8 +12,9 @@ from typing import Dict
 
 from playwright.sync_api import Page, expect
 
-from actions.repository import CaseRepository
-from tests.browser.test_widget import ANSWER_TIMEOUT_MS, ask, expect_answer, log_in_as_anna, open_widget, shot
+from core.store.database import Database
+from core.store.notes import SharedNotes
+from tests.support.widget import ANSWER_TIMEOUT_MS, ask, expect_answer, log_in_as_anna, open_widget, shot
 
 ANNA = "c-1001"
 LONG_ANSWER = " ".join(f"Det vigtigste nummer {i} er, at de forstår min hverdag." for i in range(60))
@@ -33,9 +34,10 @@ def choose(page: Page, title: str) -> None:
 def test_whole_guide_with_printable_note_and_consent(
     context, web: str, servers: Dict[str, str], screenshots
 ) -> None:
-    repository = CaseRepository(servers["db_url"], timeout_s=10)
+    database = Database(servers["db_url"], timeout_s=10)
+    notes = SharedNotes(database)
     try:
-        repository.withdraw_shared_notes(ANNA, datetime.now(timezone.utc))  # a clean start
+        notes.withdraw(ANNA, datetime.now(timezone.utc))  # a clean start
         page = context.new_page()
         log_in_as_anna(page, web)
         open_widget(page)
@@ -67,7 +69,7 @@ def test_whole_guide_with_printable_note_and_consent(
         choose(page, "Ja, send det")
         expect(log).to_contain_text("Dit notat er sendt", timeout=ANSWER_TIMEOUT_MS)
 
-        (note,) = repository.shared_notes_for(ANNA)
+        (note,) = notes.for_citizen(ANNA)
         assert note.answers["prep_q_priority"] == LONG_ANSWER
         assert note.answers["prep_q_hard"] == ANSWERS[3]
         assert note.answers["prep_q_bisidder"] == "Ja"
@@ -75,6 +77,6 @@ def test_whole_guide_with_printable_note_and_consent(
 
         ask(page, "slet mit notat")
         expect_answer(page, "Dit notat er slettet")
-        assert repository.shared_notes_for(ANNA) == []
+        assert notes.for_citizen(ANNA) == []
     finally:
-        repository.close()
+        database.close()

@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator, Iterator
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.settings import get_settings
 from bot.web.app import create_app
-from bot.web.config import WebConfig, demo_login_allowed
-from bot.web.identity import TOKEN_COOKIE
+from bot.web.config import WebConfig
 from bot.web.rendering import script_json
+from bot.web.visitor import TOKEN_COOKIE
+from core.settings import get_settings
 
 CONFIG = WebConfig(host="127.0.0.1", port=0, rasa_public_url="https://chat.example:5005", demo_login=True)
 CONFIG_BLOCK = re.compile(r'<script type="application/json" id="moedeklar-config">(.*?)</script>', re.S)
@@ -99,14 +99,19 @@ async def test_demo_login_sets_an_httponly_cookie_and_the_page_shows_the_citizen
 
 @pytest.mark.parametrize("target", ["//evil.example/", "https://evil.example/", "/\\evil.example"])
 async def test_login_redirects_only_within_the_site(client: TestClient, target: str) -> None:
-    response = await client.post("/demo/mitid", data={"citizen": "c-1001", "next": target},
-                                 allow_redirects=False)
+    response = await client.post(
+        "/demo/mitid", data={"citizen": "c-1001", "next": target}, allow_redirects=False
+    )
     assert response.headers["Location"] == "/"
 
 
 async def test_cross_site_and_unknown_logins_are_refused(client: TestClient) -> None:
-    response = await client.post("/demo/mitid", data={"citizen": "c-1001"},
-                                 headers={"Sec-Fetch-Site": "cross-site"}, allow_redirects=False)
+    response = await client.post(
+        "/demo/mitid",
+        data={"citizen": "c-1001"},
+        headers={"Sec-Fetch-Site": "cross-site"},
+        allow_redirects=False,
+    )
     assert response.status == 403
     response = await client.post("/demo/mitid", data={"citizen": "c-9999"}, allow_redirects=False)
     assert response.status == 400
@@ -122,7 +127,7 @@ async def test_a_forged_cookie_is_not_trusted(client: TestClient) -> None:
 async def test_no_demo_login_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("APP_ENV", "production")
     get_settings.cache_clear()
-    assert not demo_login_allowed()
+    assert not get_settings().demo_login_allowed()
     production = WebConfig(host="127.0.0.1", port=0, rasa_public_url="https://chat.example", demo_login=False)
     async for client in _client(production):
         assert (await client.get("/demo/mitid")).status == 404

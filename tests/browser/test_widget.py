@@ -11,58 +11,29 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 from playwright.sync_api import Page, WebSocketRoute, expect
 
-from tests.browser.conftest import AXE
+from tests.support.widget import (
+    ANSWER_TIMEOUT_MS,
+    AXE,
+    ask,
+    expect_answer,
+    log_in_as_anna,
+    open_widget,
+    shot,
+    stored,
+    wait_online,
+)
 
-ANSWER_TIMEOUT_MS = 30000
 FAQ_QUESTION = "hvor længe varer et ressourceforløb?"
 FAQ_ANSWER_PART = "højst vare 3 år"
 MEETING_QUESTION = "hvornår er mit næste møde?"
 ANNAS_ROOM = "lokale 2.14"
 SOCKET_URL = re.compile(r".*/socket\.io/.*transport=websocket.*")
-
-
-# --- helpers ----------------------------------------------------------------------------------
-def open_widget(page: Page) -> None:
-    page.get_by_role("button", name="Chat med Mødeklar").click()
-    expect(page.locator("#mk-input")).to_be_focused()
-
-
-def wait_online(page: Page) -> None:
-    expect(page.locator(".mk-root")).to_have_attribute("data-connection", re.compile("online|back"))
-
-
-def ask(page: Page, text: str) -> None:
-    page.locator("#mk-input").fill(text)
-    page.keyboard.press("Enter")
-
-
-def expect_answer(page: Page, text: str) -> None:
-    expect(page.locator(".mk-msg--bot").last).to_contain_text(text, timeout=ANSWER_TIMEOUT_MS)
-
-
-def shot(page: Page, path: Path) -> None:
-    """A screenshot of a key state (see conftest.SCREENSHOTS), after scrolling has settled."""
-    page.wait_for_timeout(600)
-    page.screenshot(path=str(path))
-
-
-def stored(page: Page) -> dict[str, Any]:
-    return json.loads(page.evaluate("sessionStorage.getItem('moedeklar.chat.v1')") or "{}")
-
-
-def log_in_as_anna(page: Page, web: str) -> None:
-    page.goto(f"{web}/")
-    page.get_by_role("link", name=re.compile("Log ind med MitID")).click()
-    page.get_by_label(re.compile("Anna Jensen")).check()
-    page.get_by_role("button", name="Log ind").click()
-    expect(page.locator(".login-state")).to_contain_text("Du er logget ind som Anna Jensen")
 
 
 def intercept_socket(page: Page) -> list[WebSocketRoute]:

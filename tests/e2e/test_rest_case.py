@@ -6,7 +6,7 @@ fixture. Tokens are signed here with the servers' development secret. The expect
 read from the same database through the repository and formatted with `actions.danish`, so
 nothing depends on today's date. The municipality's details are read from the same settings
 file the servers use (they inherit MUNICIPALITY_FILE from this process; default
-bot/municipality.yml).
+data/municipality.yml).
 
 The last test needs no trained model: it starts only the action server, with a broken
 municipality file, and checks that it refuses to start and says which field is wrong.
@@ -17,62 +17,36 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import time
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Dict, Iterator
 
-import jwt
 import pytest
 import requests
 import yaml
 
 from actions.cases import CPR_NOTICE
-from actions.danish import format_meeting_time, format_phone
-from actions.repository import CaseRepository, CaseworkerRecord, MeetingRecord
-from bot.municipality import DEFAULT_FILE, Municipality, get_municipality
-from tests.e2e.conftest import RASA, REPO, free_port
+from actions.danish import format_meeting_time
+from core.municipality import DEFAULT_FILE, Municipality, get_municipality
+from core.phone import for_citizen as format_phone
+from core.settings import get_settings
+from core.store.cases import CaseRepository
+from core.store.database import Database
+from core.store.records import CaseworkerRecord, MeetingRecord
+from tests.support.citizens import ANNA, ask, make_token, texts
+from tests.support.servers import REPO, free_port
 
-ANNA = "c-1001"
 NEXT_MEETING_QUESTION = "hvornår er mit næste møde?"
 MEETING_TIME = re.compile(r"kl\. \d{1,2}\.\d{2}")  # "kl. 10.00"; not opening hours ("kl. 9-15")
 
 
-# --- Helpers ----------------------------------------------------------------------------------
-def ask(rest_url: str, text: str, token: str | None = None, metadata: dict | None = None) -> list:
-    body: dict[str, Any] = {"sender": f"e2e-case-{uuid.uuid4().hex}", "message": text}
-    meta = dict(metadata or {})
-    if token is not None:
-        meta["auth_token"] = token
-    if meta:
-        body["metadata"] = meta
-    response = requests.post(rest_url, json=body, timeout=30)
-    response.raise_for_status()
-    return response.json()
-
-
-def texts(replies: list) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
-
-
-def make_token(secret: str, citizen_id: str = ANNA, ttl_seconds: int = 3600) -> str:
-    """A citizen token as the municipality's login would issue it (HS256, like demo-token)."""
-    now = int(time.time())
-    claims: dict[str, Any] = {"sub": citizen_id, "iat": now, "exp": now + ttl_seconds}
-    # The servers inherit this process's environment; mirror any issuer/audience it requires.
-    if os.environ.get("CITIZEN_JWT_ISSUER"):
-        claims["iss"] = os.environ["CITIZEN_JWT_ISSUER"]
-    if os.environ.get("CITIZEN_JWT_AUDIENCE"):
-        claims["aud"] = os.environ["CITIZEN_JWT_AUDIENCE"]
-    return jwt.encode(claims, secret, algorithm="HS256")
-
-
 @pytest.fixture(scope="module")
 def repository(servers: Dict[str, str]) -> Iterator[CaseRepository]:
-    repo = CaseRepository(servers["db_url"], timeout_s=10)
-    yield repo
-    repo.close()
+    database = Database(servers["db_url"], timeout_s=10)
+    yield CaseRepository(database)
+    database.close()
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +68,7 @@ def annas_caseworker(repository: CaseRepository) -> CaseworkerRecord:
 @pytest.fixture(scope="module")
 def municipality() -> Municipality:
     """The settings the servers read (same environment, same file)."""
+    get_settings.cache_clear()
     get_municipality.cache_clear()
     return get_municipality()
 
@@ -215,8 +190,13 @@ def test_the_action_server_refuses_to_start_on_a_broken_municipality_file(tmp_pa
     port = free_port()
     started = time.monotonic()
     result = subprocess.run(
-        [str(RASA), "run", "actions", "--actions", "actions", "--port", str(port)],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=180, check=False,
+        [sys.executable, "-m", "actions", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0, output[-3000:]

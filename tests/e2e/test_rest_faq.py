@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
-import requests
 import yaml
 
-from tests.e2e.conftest import REPO
-
-
-def ask(rest_url: str, text: str, sender: str | None = None, metadata: dict | None = None) -> list:
-    body = {"sender": sender or f"e2e-{uuid.uuid4().hex}", "message": text}
-    if metadata is not None:
-        body["metadata"] = metadata
-    response = requests.post(rest_url, json=body, timeout=30)
-    response.raise_for_status()
-    return response.json()
-
-
-def texts(replies: list) -> str:
-    return "\n".join(r.get("text", "") for r in replies)
+from tests.support.citizens import ask, texts
+from tests.support.servers import REPO
 
 
 def test_duration_is_answered_by_todays_rules(rest_url):

@@ -8,18 +8,16 @@ note is read back from the same database through the repository.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator
+from typing import Dict, Iterator
 
 import pytest
-import requests
 
 from actions.preparation_flow import QUESTION_SLOTS
-from actions.repository import CaseRepository
-from tests.e2e.test_rest_case import make_token
+from core.store.database import Database
+from core.store.notes import SharedNotes
+from tests.support.citizens import ANNA, Conversation, make_token
 
-ANNA = "c-1001"
 ANSWERS = [
     "At de forstår, at jeg ikke kan arbejde fuld tid lige nu.",
     "Jeg vil gerne arbejde med dyr. Måske et par timer om ugen.",
@@ -31,38 +29,18 @@ ANSWERS = [
 ]
 
 
-class Conversation:
-    def __init__(self, rest_url: str, token: str | None = None) -> None:
-        self.rest_url = rest_url
-        self.token = token
-        self.sender = f"e2e-prep-{uuid.uuid4().hex}"
-        self.last: list[dict[str, Any]] = []
-
-    def say(self, text: str) -> str:
-        body: dict[str, Any] = {"sender": self.sender, "message": text}
-        if self.token:
-            body["metadata"] = {"auth_token": self.token}
-        response = requests.post(self.rest_url, json=body, timeout=60)
-        response.raise_for_status()
-        self.last = response.json()
-        return "\n".join(message.get("text", "") for message in self.last if message.get("text"))
-
-    def buttons(self) -> list[str]:
-        return [button["title"] for message in self.last for button in message.get("buttons", [])]
-
-
 @pytest.fixture
-def repository(servers: Dict[str, str]) -> Iterator[CaseRepository]:
-    repo = CaseRepository(servers["db_url"], timeout_s=5)
-    yield repo
-    repo.close()
+def notes(servers: Dict[str, str]) -> Iterator[SharedNotes]:
+    database = Database(servers["db_url"], timeout_s=5)
+    yield SharedNotes(database)
+    database.close()
 
 
 def test_whole_guide_identified_with_consent_stores_the_note(
-    rest_url: str, servers: Dict[str, str], repository: CaseRepository
+    rest_url: str, servers: Dict[str, str], notes: SharedNotes
 ) -> None:
     chat = Conversation(rest_url, make_token(servers["secret"]))
-    repository.withdraw_shared_notes(ANNA, datetime.now(timezone.utc))  # a clean start
+    notes.withdraw(ANNA, datetime.now(timezone.utc))  # a clean start
     reply = chat.say("hjælp mig med at forberede mig til mødet")
     assert "Trin 1 af 5" in reply and "Dit møde er" in reply and "lokale 2.14" in reply
     assert chat.buttons() == ["Videre", "Spring over", "Stop"]
@@ -82,12 +60,12 @@ def test_whole_guide_identified_with_consent_stores_the_note(
     assert any(message.get("custom") == {"moedeklar": {"kind": "preparation_note"}} for message in chat.last)
     assert "Må jeg sende dit notat til din sagsbehandler" in chat.say("Det er fint")
     assert "Dit notat er sendt" in chat.say("Ja, send det")
-    notes = repository.shared_notes_for(ANNA)
-    assert len(notes) == 1
-    assert [notes[0].answers[key] for key in QUESTION_SLOTS] == ANSWERS
+    stored = notes.for_citizen(ANNA)
+    assert len(stored) == 1
+    assert [stored[0].answers[key] for key in QUESTION_SLOTS] == ANSWERS
     # "slet mit notat" withdraws it
     assert "Dit notat er slettet" in chat.say("slet mit notat")
-    assert repository.shared_notes_for(ANNA) == []
+    assert notes.for_citizen(ANNA) == []
 
 
 def test_anonymous_guide_with_skips_stops_nothing_stored(rest_url: str) -> None:

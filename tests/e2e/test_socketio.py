@@ -14,7 +14,9 @@ from typing import Any, Dict
 
 import socketio
 
-from tests.e2e.test_rest_case import ANNA, NEXT_MEETING_QUESTION, make_token
+from tests.support.citizens import ANNA, make_token
+
+NEXT_MEETING_QUESTION = "hvornår er mit næste møde?"
 
 ANSWER_WAIT_S = 30
 

@@ -1,13 +1,13 @@
 """The case actions (actions/cases.py) run for real against the demo case database.
 
 Each test builds a rasa_sdk `Tracker` whose latest message carries the metadata the verified
-channels set (`bot.channels.verification`), runs the action with a `CollectingDispatcher`, and
+channels set (`core.message_metadata`), runs the action with a `CollectingDispatcher`, and
 reads what the citizen would see. The database is a real, migrated SQLite file filled with
 data/demo_cases.json as written (fixture `demo_cases_db_url`, dates around DEMO_NOW); the
-clock is `actions.cases.utc_now`, monkeypatched. Nothing here mocks the database.
+clock is `core.clock.utc_now`, monkeypatched. Nothing here mocks the database.
 
 Every test runs with a test municipality ("Testrup Kommune", fixture `municipality`, written to
-tmp_path and selected with MUNICIPALITY_FILE), not the shipped bot/municipality.yml. The answers
+tmp_path and selected with MUNICIPALITY_FILE), not the shipped data/municipality.yml. The answers
 must carry its name, phone number, opening hours and addresses, and nothing of the shipped
 file's: that proves no municipality detail is written into the actions.
 """
@@ -27,7 +27,6 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from actions import cases
 from actions.cases import (
     CPR_NOTICE,
     MAX_MESSAGE_CHARS,
@@ -38,11 +37,11 @@ from actions.cases import (
     ActionNextMeeting,
     pack_lines,
 )
-from actions.danish import format_date, format_list, format_meeting_time, format_phone, role_explanation
-from actions.identity import ANONYMOUS, IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
-from actions.repository import reset_repository
-from bot.channels.verification import CITIZEN_ID_KEY, CPR_REMOVED_KEY, IDENTITY_KEY, PROBLEM_KEY, VIA_KEY
-from bot.municipality import (
+from actions.danish import format_date, format_list, format_meeting_time, role_explanation
+from actions.who_is_asking import ANONYMOUS, IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
+from core import clock
+from core.message_metadata import CITIZEN_ID_KEY, CPR_REMOVED_KEY, IDENTITY_KEY, PROBLEM_KEY, VIA_KEY
+from core.municipality import (
     DEFAULT_FILE,
     MAX_NAME_CHARS,
     MAX_TEXT_CHARS,
@@ -50,9 +49,11 @@ from bot.municipality import (
     Municipality,
     get_municipality,
 )
-from bot.settings import get_settings
-from tests.conftest import DEMO_NOW
-from tests.integration.conftest import exclusive_lock
+from core.phone import for_citizen as format_phone
+from core.settings import get_settings
+from core.store.database import reset_database
+from tests.support.databases import exclusive_lock
+from tests.support.demo import DEMO_NOW
 
 CPH = ZoneInfo("Europe/Copenhagen")
 UTC = timezone.utc
@@ -155,10 +156,12 @@ def municipality(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Mu
     path = tmp_path / "testrup.yml"
     path.write_text(yaml.safe_dump(TEST_MUNICIPALITY, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("MUNICIPALITY_FILE", str(path))
+    get_settings.cache_clear()
     get_municipality.cache_clear()
     loaded = get_municipality()
     assert loaded.name == TESTRUP
     yield loaded
+    get_settings.cache_clear()
     get_municipality.cache_clear()
 
 
@@ -283,7 +286,7 @@ def point_repository_at(monkeypatch: pytest.MonkeyPatch, url: str, timeout_s: fl
     if timeout_s is not None:
         monkeypatch.setenv("CASES_DB_TIMEOUT", str(timeout_s))
     get_settings.cache_clear()
-    reset_repository()
+    reset_database()
 
 
 @pytest.fixture
@@ -292,7 +295,7 @@ def set_now(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
 
     def set_clock(moment: datetime) -> None:
         assert moment.tzinfo is not None
-        monkeypatch.setattr(cases, "utc_now", lambda: moment.astimezone(UTC))
+        monkeypatch.setattr(clock, "utc_now", lambda: moment.astimezone(UTC))
 
     set_clock(DEMO_NOW)
     return set_clock
@@ -452,7 +455,7 @@ async def test_unverified_answers_never_touch_the_database(monkeypatch, tmp_path
         assert answer == DATA_UNAVAILABLE  # they needed the database
     else:
         assert DATA_UNAVAILABLE not in answer
-    reset_repository()
+    reset_database()
 
 
 async def test_valid_citizen_gets_her_case_status(demo_db):
@@ -625,6 +628,7 @@ async def test_every_message_fits_an_sms_budget_with_the_longest_allowed_setting
     path = tmp_path / "longest.yml"
     path.write_text(yaml.safe_dump(longest, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("MUNICIPALITY_FILE", str(path))
+    get_settings.cache_clear()
     get_municipality.cache_clear()
     assert get_municipality().opening_hours == "h" * MAX_TEXT_CHARS
     metadata = [
@@ -692,7 +696,7 @@ async def test_database_down_gives_a_polite_apology_and_logs_no_personal_data(
     try:
         messages = await run(action, {**verified(ANNA), CPR_REMOVED_KEY: True})
     finally:
-        reset_repository()
+        reset_database()
     assert messages[0]["text"] == CPR_NOTICE
     if action is ActionHumanHandoff:
         assert texts(messages[1:]) == HANDOFF  # a human is named even now
@@ -708,7 +712,7 @@ async def test_slow_database_times_out_with_an_apology(demo_cases_db_url, monkey
     started = time.monotonic()
     with exclusive_lock(demo_cases_db_url):
         answer = texts(await run(ActionNextMeeting, verified(ANNA)))
-    reset_repository()
+    reset_database()
     assert answer == DATA_UNAVAILABLE
     assert time.monotonic() - started < 5
 
@@ -748,5 +752,5 @@ async def test_the_action_server_registers_and_runs_the_actions(demo_db):
 
 
 def test_the_clock_is_timezone_aware():
-    now = cases.utc_now()
+    now = clock.utc_now()
     assert now.tzinfo is not None and now.utcoffset() == timedelta(0)

@@ -9,51 +9,45 @@ from __future__ import annotations
 import asyncio
 import copy
 import io
+import os
 import subprocess
 import sys
 import time
-import types
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
 import pytest
+import yaml
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from actions.db import make_engine, migrate, schema_revision
-from actions.models import (
+from bot.cli import tokens as token_command
+from bot.cli.case_data import run_import, run_seed_demo
+from bot.cli.exit_codes import EXIT_DB_ERROR, EXIT_INVALID, EXIT_OK
+from bot.cli.tokens import run_demo_token
+from core.case_file import load_file, to_bundles
+from core.demo_data import DEMO_ANCHOR, DEMO_FILE, demo_shift_weeks
+from core.settings import REPO_ROOT
+from core.store.case_import import CaseWriter
+from core.store.cases import CaseRepository
+from core.store.database import Database, get_database
+from core.store.engine import make_engine
+from core.store.errors import StoreUnavailable
+from core.store.records import CaseworkerRecord
+from core.store.schema import migrate, schema_revision
+from core.store.tables import Base
+from core.vocabulary import (
     CASE_KINDS,
     CASE_STATUSES,
     MEETING_KINDS,
     STATUS_AFSLUTTET,
     STATUS_AFVENTER_AFGOERELSE,
-    Base,
+    STATUS_IGANGVAERENDE,
 )
-from actions.repository import (
-    CaseDataUnavailable,
-    CaseRepository,
-    CaseworkerRecord,
-    CaseWriter,
-    get_repository,
-)
-from bot.__main__ import run_demo_token
-from bot.import_cases import (
-    DEMO_ANCHOR,
-    DEMO_FILE,
-    EXIT_DB_ERROR,
-    EXIT_INVALID,
-    EXIT_OK,
-    demo_shift_weeks,
-    load_file,
-    run_import,
-    run_seed_demo,
-    to_bundles,
-)
-from bot.settings import REPO_ROOT
-from tests.integration.conftest import exclusive_lock
+from tests.support.databases import exclusive_lock
 
 # The newest migration in migrations/versions/ (0002 adds shared preparation notes).
 HEAD_REVISION = "0002"
@@ -294,9 +288,10 @@ def test_invalid_file_reports_every_problem_with_its_path_and_writes_nothing(
         "$.citizens[0].nickname: ukendt felt (ikke tilladt)",
         "$.citizens[0].meetings[1].starts_at: mangler tidszone (UTC-offset)",
         "$.citizens[0].meetings[2].online: skal være true eller false",
-        "$.citizens[0].meetings[3].kind: ukendt værdi; tilladt:",
+        '$.citizens[0].meetings[3].kind: ukendt ord "kaffemøde"; kendte ord:',
         "$.citizens[1].phone: ugyldigt telefonnummer",
-        "$.citizens[1].cases[0].status: ukendt værdi; tilladt:",
+        '$.citizens[1].cases[0].status: ukendt ord "åben"; kendte ord:',
+        "tilføjes under import_words.case_statuses",
         "$.citizens[1].cases[1].opened_on: ugyldig dato (brug ÅÅÅÅ-MM-DD)",
         "$.citizens[2].name: mangler (feltet er påkrævet)",
         "$.citizens[2].cases[1].ends_on: slutdatoen ligger før startdatoen (opened_on)",
@@ -490,11 +485,11 @@ async def test_async_methods_match_the_sync_ones(loaded_repo: CaseRepository) ->
     assert results[0] is not None and results[3].id == "M-winter"
 
 
-def test_get_repository_is_process_wide_and_uses_settings(demo_cases_db_url: str) -> None:
-    repository = get_repository()
-    assert repository is get_repository()
-    assert repository.url == demo_cases_db_url
-    assert repository.get_citizen("c-1001").name == "Anna Jensen"
+def test_the_database_is_process_wide_and_uses_settings(demo_cases_db_url: str) -> None:
+    database = get_database()
+    assert database is get_database()
+    assert database.url == demo_cases_db_url
+    assert CaseRepository().get_citizen("c-1001").name == "Anna Jensen"
 
 
 # --- Failures --------------------------------------------------------------------------------
@@ -507,16 +502,17 @@ def test_get_repository_is_process_wide_and_uses_settings(demo_cases_db_url: str
     ],
 )
 async def test_database_unavailable(url: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    repo = CaseRepository(url.format(tmp=tmp_path), timeout_s=3.0)
+    database = Database(url.format(tmp=tmp_path), timeout_s=3.0)
+    repo = CaseRepository(database)
     try:
-        with pytest.raises(CaseDataUnavailable) as sync_error:
+        with pytest.raises(StoreUnavailable) as sync_error:
             repo.get_citizen("c-1001")
-        with pytest.raises(CaseDataUnavailable) as async_error:
+        with pytest.raises(StoreUnavailable) as async_error:
             await repo.anext_meeting("c-1001", datetime(2026, 11, 23, tzinfo=UTC))
-        with pytest.raises(CaseDataUnavailable):
+        with pytest.raises(StoreUnavailable):
             await repo.afind_citizen_by_phone("+4520123456")
     finally:
-        repo.close()
+        database.close()
     assert not (tmp_path / "no").exists()
     for error in (sync_error.value, async_error.value):
         assert error.reason == "OperationalError" and error.dialect in ("sqlite", "postgresql")
@@ -541,7 +537,7 @@ async def test_slow_query_beyond_timeout(db_url: str, write_json: WriteJson, mak
     with exclusive_lock(db_url):
         tick_task = asyncio.create_task(ticker())
         started = time.monotonic()
-        with pytest.raises(CaseDataUnavailable) as error:
+        with pytest.raises(StoreUnavailable) as error:
             await repo.anext_meeting("c-1", datetime(2026, 11, 23, tzinfo=UTC))
         elapsed = time.monotonic() - started
         tick_task.cancel()
@@ -549,7 +545,7 @@ async def test_slow_query_beyond_timeout(db_url: str, write_json: WriteJson, mak
         assert 0.4 < elapsed < 1.4
         assert ticks >= 10  # the event loop kept running while the query waited
         # The sync API is bounded by the server-side limit (timeout + grace).
-        with pytest.raises(CaseDataUnavailable):
+        with pytest.raises(StoreUnavailable):
             repo.get_citizen("c-1")
     # The lock is gone: the same repository recovers.
     assert (await repo.aget_citizen("c-1")).name == "Anna Jensen"
@@ -625,7 +621,7 @@ def test_seed_demo_shifts_by_whole_weeks_and_only_into_an_empty_database(
 
 
 # --- CLI -------------------------------------------------------------------------------------
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args],
         cwd=REPO_ROOT,
@@ -633,7 +629,37 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
         timeout=120,
         check=False,
+        env={**os.environ, **(env or {})},
     )
+
+
+def test_the_municipalitys_own_words_are_configuration(
+    db_url: str, write_json: WriteJson, make_repo: MakeRepo, tmp_path: Path
+) -> None:
+    """A new status word is a line in the municipality file, not a code change."""
+    document = sample_document()
+    document["citizens"][0]["cases"][0]["status"] = "Genbevilget"
+    document["citizens"][0]["meetings"][0]["kind"] = "Rehab-møde"
+    path = write_json(document)
+    result = run_cli("--db-url", db_url, "import-cases", str(path))
+    assert result.returncode == 2
+    assert (
+        '$.citizens[0].cases[0].status: ukendt ord "Genbevilget"' not in result.stderr
+    )  # shipped file knows it
+    assert '$.citizens[0].meetings[0].kind: ukendt ord "Rehab-møde"' in result.stderr
+    assert "import_words.meeting_kinds" in result.stderr
+
+    settings = yaml.safe_load((REPO_ROOT / "data" / "municipality.yml").read_text(encoding="utf-8"))
+    settings["import_words"]["meeting_kinds"] = {"rehab-møde": "rehabiliteringsteam"}
+    own = tmp_path / "kommune.yml"
+    own.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    result = run_cli("--db-url", db_url, "import-cases", str(path), env={"MUNICIPALITY_FILE": str(own)})
+    assert result.returncode == 0, result.stderr
+    repo = make_repo()
+    assert repo.cases_for("c-1")[0].status == STATUS_IGANGVAERENDE
+    assert "rehabiliteringsteam" in {
+        m.kind for m in repo.upcoming_meetings("c-1", datetime(2020, 1, 1, tzinfo=UTC))
+    }
 
 
 def test_cli_exit_codes(db_url: str, write_json: WriteJson, tmp_path: Path) -> None:
@@ -664,14 +690,9 @@ def test_cli_exit_codes(db_url: str, write_json: WriteJson, tmp_path: Path) -> N
     assert run_cli("no-such-command").returncode == 2
 
 
-# --- demo-token wiring (bot.identity is a colleague's module; its behaviour is replaced here) ---
-def _fake_identity(monkeypatch: pytest.MonkeyPatch, make: Callable[[str], str] | None) -> None:
-    if make is None:
-        monkeypatch.setitem(sys.modules, "bot.identity", None)  # import fails
-        return
-    module = types.ModuleType("bot.identity")
-    module.make_demo_token = make  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.identity", module)
+# --- demo-token wiring (core.tokens' behaviour is replaced here) ---------------------------------
+def _fake_identity(monkeypatch: pytest.MonkeyPatch, make: Callable[[str], str]) -> None:
+    monkeypatch.setattr(token_command, "make_demo_token", make)
 
 
 def test_demo_token_wiring(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -687,8 +708,3 @@ def test_demo_token_wiring(monkeypatch: pytest.MonkeyPatch) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert run_demo_token("c-1001", out, err) == 2
     assert "Afvist: demo-tokens er slået fra i produktion" in err.getvalue() and out.getvalue() == ""
-
-    _fake_identity(monkeypatch, None)
-    err = io.StringIO()
-    assert run_demo_token("c-1001", io.StringIO(), err) == 1
-    assert "bot.identity.make_demo_token" in err.getvalue()

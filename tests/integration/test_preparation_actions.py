@@ -1,7 +1,7 @@
 """The preparation guide's actions (actions/preparation.py) run for real against the demo case DB.
 
 Trackers carry the metadata the verified channels set; the database is a real, migrated SQLite
-file with data/demo_cases.json (dates around DEMO_NOW); the clock `actions.cases.utc_now` is
+file with data/demo_cases.json (dates around DEMO_NOW); the clock `core.clock.utc_now` is
 monkeypatched. Checks the stored note and its consent time, withdrawal, and that anonymous or
 changed identities never store anything.
 """
@@ -18,7 +18,6 @@ import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import cases
 from actions import preparation as prep
 from actions.preparation_flow import (
     CAN_SHARE_SLOT,
@@ -36,10 +35,13 @@ from actions.preparation_flow import (
     STOPPED,
     YES,
 )
-from actions.repository import CaseRepository
-from bot.channels.verification import CITIZEN_ID_KEY, IDENTITY_KEY, PROBLEM_KEY, VIA_KEY
-from bot.municipality import get_municipality
-from tests.conftest import DEMO_NOW
+from core import clock as core_clock
+from core.message_metadata import CITIZEN_ID_KEY, IDENTITY_KEY, PROBLEM_KEY, VIA_KEY
+from core.municipality import get_municipality
+from core.settings import get_settings
+from core.store.database import Database
+from core.store.notes import SharedNotes
+from tests.support.demo import DEMO_NOW
 
 REPO = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
@@ -103,15 +105,15 @@ def texts(messages: list[dict[str, Any]]) -> str:
 def clock(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[datetime]]:
     """The actions' clock; tests move it by changing `clock[0]`."""
     moment = [NOW]
-    monkeypatch.setattr(cases, "utc_now", lambda: moment[0])
+    monkeypatch.setattr(core_clock, "utc_now", lambda: moment[0])
     yield moment
 
 
 @pytest.fixture
-def db(demo_cases_db_url: str, clock: list[datetime]) -> Iterator[CaseRepository]:
-    repository = CaseRepository(demo_cases_db_url, timeout_s=5)
-    yield repository
-    repository.close()
+def db(demo_cases_db_url: str, clock: list[datetime]) -> Iterator[SharedNotes]:
+    database = Database(demo_cases_db_url, timeout_s=5)
+    yield SharedNotes(database)
+    database.close()
 
 
 def finished_slots(share: str | None, meeting: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -128,7 +130,7 @@ async def anna_meeting() -> dict[str, Any]:
 
 
 # --- Starting ----------------------------------------------------------------------------------------
-async def test_start_for_identified_citizen_finds_the_team_meeting(db: CaseRepository) -> None:
+async def test_start_for_identified_citizen_finds_the_team_meeting(db: SharedNotes) -> None:
     messages, slots = await run(prep.ActionStartPreparation(), tracker(citizen(ANNA)))
     said = texts(messages)
     assert "Det er helt normalt at være spændt" in said
@@ -148,7 +150,7 @@ async def test_start_for_anonymous_citizen_never_touches_the_database(
     assert "Dit møde" not in texts(messages)
 
 
-async def test_start_with_an_expired_login_says_so_and_uses_the_general_guide(db: CaseRepository) -> None:
+async def test_start_with_an_expired_login_says_so_and_uses_the_general_guide(db: SharedNotes) -> None:
     messages, slots = await run(
         prep.ActionStartPreparation(), tracker({IDENTITY_KEY: {PROBLEM_KEY: "expired"}})
     )
@@ -156,13 +158,13 @@ async def test_start_with_an_expired_login_says_so_and_uses_the_general_guide(db
     assert slots[CAN_SHARE_SLOT] is False
 
 
-async def test_start_for_citizen_without_team_meeting(db: CaseRepository) -> None:
+async def test_start_for_citizen_without_team_meeting(db: SharedNotes) -> None:
     messages, slots = await run(prep.ActionStartPreparation(), tracker(citizen(IDA)))
     assert prep.NO_TEAM_MEETING in texts(messages)
     assert slots[CAN_SHARE_SLOT] is False
 
 
-async def test_resuming_keeps_the_answers(db: CaseRepository) -> None:
+async def test_resuming_keeps_the_answers(db: SharedNotes) -> None:
     paused = {**ANSWERS, STATUS_SLOT: PAUSED, OFFER_SLOT: YES}
     messages, slots = await run(prep.ActionStartPreparation(), tracker(citizen(ANNA), slots=paused))
     assert prep.WELCOME_BACK in texts(messages)
@@ -171,7 +173,7 @@ async def test_resuming_keeps_the_answers(db: CaseRepository) -> None:
 
 
 # --- Asking ------------------------------------------------------------------------------------------
-async def test_people_step_lists_the_citizens_own_participants_with_roles(db: CaseRepository) -> None:
+async def test_people_step_lists_the_citizens_own_participants_with_roles(db: SharedNotes) -> None:
     meeting = await anna_meeting()
     messages, _ = await run(
         prep.ASK_ACTIONS["prep_people"](), tracker(citizen(ANNA), slots={MEETING_SLOT: meeting})
@@ -185,7 +187,7 @@ async def test_people_step_lists_the_citizens_own_participants_with_roles(db: Ca
 
 @pytest.fixture
 def municipality_2026(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    settings = yaml.safe_load((REPO / "bot" / "municipality.yml").read_text(encoding="utf-8"))
+    settings = yaml.safe_load((REPO / "data" / "municipality.yml").read_text(encoding="utf-8"))
     settings["name"] = "Testrup Kommune"
     settings["meetings"] = {
         "holds_rehabiliteringsteam": False,
@@ -195,8 +197,10 @@ def municipality_2026(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     path = tmp_path / "municipality.yml"
     path.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     monkeypatch.setenv("MUNICIPALITY_FILE", str(path))
+    get_settings.cache_clear()
     get_municipality.cache_clear()
     yield
+    get_settings.cache_clear()
     get_municipality.cache_clear()
 
 
@@ -253,7 +257,7 @@ async def test_validation_takes_the_text_as_written_and_stop_ends_the_form() -> 
 
 # --- Finishing: consent and storing --------------------------------------------------------------------
 async def test_consent_stores_the_note_with_the_consent_time(
-    db: CaseRepository, caplog: pytest.LogCaptureFixture
+    db: SharedNotes, caplog: pytest.LogCaptureFixture
 ) -> None:
     meeting = await anna_meeting()
     caplog.set_level(logging.DEBUG)
@@ -261,7 +265,7 @@ async def test_consent_stores_the_note_with_the_consent_time(
         prep.ActionPreparationFinish(), tracker(citizen(ANNA), slots=finished_slots(YES, meeting))
     )
     assert prep.SHARED_OK in texts(messages)
-    notes = db.shared_notes_for(ANNA)
+    notes = db.for_citizen(ANNA)
     assert len(notes) == 1
     assert notes[0].meeting_id == ANNA_MEETING
     assert notes[0].consented_at == NOW
@@ -272,22 +276,22 @@ async def test_consent_stores_the_note_with_the_consent_time(
     assert ANNA not in caplog.text
 
 
-async def test_saying_no_stores_nothing(db: CaseRepository) -> None:
+async def test_saying_no_stores_nothing(db: SharedNotes) -> None:
     meeting = await anna_meeting()
     messages, _ = await run(
         prep.ActionPreparationFinish(), tracker(citizen(ANNA), slots=finished_slots("no", meeting))
     )
     assert prep.SHARED_NOT in texts(messages)
-    assert db.shared_notes_for(ANNA) == []
+    assert db.for_citizen(ANNA) == []
 
 
-async def test_anonymous_citizen_is_told_to_bring_the_note_and_nothing_is_stored(db: CaseRepository) -> None:
+async def test_anonymous_citizen_is_told_to_bring_the_note_and_nothing_is_stored(db: SharedNotes) -> None:
     messages, _ = await run(prep.ActionPreparationFinish(), tracker(ANONYMOUS, slots=finished_slots(None)))
     assert get_municipality().mitid_login_url in texts(messages)
-    assert db.shared_notes_for(ANNA) == []
+    assert db.for_citizen(ANNA) == []
 
 
-async def test_consent_from_a_message_without_the_same_login_stores_nothing(db: CaseRepository) -> None:
+async def test_consent_from_a_message_without_the_same_login_stores_nothing(db: SharedNotes) -> None:
     meeting = await anna_meeting()
     for metadata in (ANONYMOUS, {IDENTITY_KEY: {PROBLEM_KEY: "expired"}}):
         messages, _ = await run(
@@ -299,11 +303,11 @@ async def test_consent_from_a_message_without_the_same_login_stores_nothing(db: 
         prep.ActionPreparationFinish(), tracker(citizen(IDA), slots=finished_slots(YES, meeting))
     )
     assert prep.SHARE_TOO_LATE in texts(messages) or prep.SHARE_LOGIN_CHANGED in texts(messages)
-    assert db.shared_notes_for(ANNA) == [] and db.shared_notes_for(IDA) == []
+    assert db.for_citizen(ANNA) == [] and db.for_citizen(IDA) == []
 
 
 async def test_consent_after_the_meeting_started_stores_nothing(
-    db: CaseRepository, clock: list[datetime]
+    db: SharedNotes, clock: list[datetime]
 ) -> None:
     meeting = await anna_meeting()
     clock[0] = datetime(2026, 12, 8, 9, 30, tzinfo=UTC)  # 10:30 in Copenhagen, meeting at 10:00
@@ -311,10 +315,10 @@ async def test_consent_after_the_meeting_started_stores_nothing(
         prep.ActionPreparationFinish(), tracker(citizen(ANNA), slots=finished_slots(YES, meeting))
     )
     assert prep.SHARE_TOO_LATE in texts(messages)
-    assert db.shared_notes_for(ANNA) == []
+    assert db.for_citizen(ANNA) == []
 
 
-async def test_stop_and_pause_messages(db: CaseRepository) -> None:
+async def test_stop_and_pause_messages(db: SharedNotes) -> None:
     messages, slots = await run(
         prep.ActionPreparationFinish(), tracker(ANONYMOUS, slots={STATUS_SLOT: STOPPED, **ANSWERS})
     )
@@ -327,44 +331,44 @@ async def test_stop_and_pause_messages(db: CaseRepository) -> None:
 
 
 # --- Withdrawing ---------------------------------------------------------------------------------------
-async def test_withdraw_deletes_the_note_before_the_meeting(db: CaseRepository) -> None:
+async def test_withdraw_deletes_the_note_before_the_meeting(db: SharedNotes) -> None:
     meeting = await anna_meeting()
     await run(prep.ActionPreparationFinish(), tracker(citizen(ANNA), slots=finished_slots(YES, meeting)))
-    assert len(db.shared_notes_for(ANNA)) == 1
+    assert len(db.for_citizen(ANNA)) == 1
     messages, _ = await run(prep.ActionWithdrawNote(), tracker(citizen(ANNA), text="slet mit notat"))
     assert texts(messages) == prep.WITHDRAWN
-    assert db.shared_notes_for(ANNA) == []
+    assert db.for_citizen(ANNA) == []
     messages, _ = await run(prep.ActionWithdrawNote(), tracker(citizen(ANNA), text="slet mit notat"))
     assert texts(messages) == prep.NOTHING_TO_WITHDRAW
 
 
 async def test_withdraw_after_the_meeting_keeps_the_note_and_says_why(
-    db: CaseRepository, clock: list[datetime]
+    db: SharedNotes, clock: list[datetime]
 ) -> None:
     meeting = await anna_meeting()
     await run(prep.ActionPreparationFinish(), tracker(citizen(ANNA), slots=finished_slots(YES, meeting)))
     clock[0] = datetime(2026, 12, 9, 8, 0, tzinfo=UTC)
     messages, _ = await run(prep.ActionWithdrawNote(), tracker(citizen(ANNA), text="slet mit notat"))
     assert texts(messages) == prep.WITHDRAW_TOO_LATE
-    assert len(db.shared_notes_for(ANNA)) == 1
+    assert len(db.for_citizen(ANNA)) == 1
 
 
-async def test_withdraw_needs_a_verified_citizen(db: CaseRepository) -> None:
+async def test_withdraw_needs_a_verified_citizen(db: SharedNotes) -> None:
     meeting = await anna_meeting()
     await run(prep.ActionPreparationFinish(), tracker(citizen(ANNA), slots=finished_slots(YES, meeting)))
     messages, _ = await run(prep.ActionWithdrawNote(), tracker(ANONYMOUS, text="slet mit notat"))
     assert "Du er ikke logget ind" in texts(messages)
-    assert len(db.shared_notes_for(ANNA)) == 1
+    assert len(db.for_citizen(ANNA)) == 1
 
 
 async def test_a_new_consent_replaces_the_note_for_the_same_meeting(
-    db: CaseRepository, clock: list[datetime]
+    db: SharedNotes, clock: list[datetime]
 ) -> None:
     meeting = await anna_meeting()
     await run(prep.ActionPreparationFinish(), tracker(citizen(ANNA), slots=finished_slots(YES, meeting)))
     clock[0] = NOW + timedelta(hours=1)
     changed = {**finished_slots(YES, meeting), "prep_q_goal": "Arbejde i en butik."}
     await run(prep.ActionPreparationFinish(), tracker(citizen(ANNA), slots=changed))
-    notes = db.shared_notes_for(ANNA)
+    notes = db.for_citizen(ANNA)
     assert len(notes) == 1 and notes[0].answers["prep_q_goal"] == "Arbejde i en butik."
     assert notes[0].consented_at == NOW + timedelta(hours=1)

@@ -21,7 +21,8 @@ from sanic import Sanic
 
 from bot.channels.rest import VerifiedRestInput
 from bot.channels.socketio import Binding, VerifiedSocketIOInput
-from bot.channels.verification import (
+from bot.channels.verification import wrap_on_new_message
+from core.message_metadata import (
     AUTH_TOKEN_KEY,
     CITIZEN_ID_KEY,
     CPR_REMOVED_KEY,
@@ -29,11 +30,10 @@ from bot.channels.verification import (
     PROBLEM_KEY,
     VIA_KEY,
     sanitise_incoming,
-    wrap_on_new_message,
 )
-from bot.privacy import CPR_PLACEHOLDER, CprMaskingFilter
-from bot.settings import get_settings
-from tests.unit.channel_server import RecordingAgent, running_app
+from core.privacy import CPR_PLACEHOLDER, CprMaskingFilter
+from core.settings import get_settings
+from tests.support.channel_server import RecordingAgent, running_app
 
 SECRET = "dev-only-" + "c" * 40
 OTHER_SECRET = "dev-only-" + "x" * 40

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from actions.preparation_content import VARIANT_OTHER, VARIANT_REHAB, fill, get_guide
+from actions.preparation_content import VARIANT_OTHER, VARIANT_REHAB, get_guide
 from actions.preparation_flow import (
     CAN_SHARE_SLOT,
     CORRECTING_SLOT,
@@ -39,7 +39,7 @@ from actions.preparation_flow import (
     normalise_command,
     required_slots,
 )
-from bot.municipality import get_municipality
+from core.municipality import get_municipality
 
 REPO = Path(__file__).resolve().parents[2]
 FACTS = REPO.parent / "shared" / "knowledge" / "FACTS.md"
@@ -233,7 +233,7 @@ def test_every_source_in_the_guide_is_in_the_knowledge_file() -> None:
 def test_every_step_fills_its_placeholders(variant: str) -> None:
     municipality = get_municipality()
     for step in get_guide().steps:
-        text = fill(step.texts[variant], municipality)
+        text = municipality.fill(step.texts[variant])
         assert "{" not in text and "}" not in text, step.key
         assert len(text) < 700, f"{step.key} is too long for one SMS-friendly message"
     assert [step.key for step in get_guide().steps] == list(EXPLANATION_SLOTS)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.privacy import (
+from core.privacy import (
     CPR_PLACEHOLDER,
     CprMaskingFilter,
     contains_cpr,

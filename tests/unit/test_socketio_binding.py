@@ -26,9 +26,9 @@ from bot.channels.socketio import (
     VerifiedSocketIOInput,
     conversation_secret,
 )
-from bot.channels.verification import AUTH_TOKEN_KEY, CITIZEN_ID_KEY, IDENTITY_KEY
-from bot.settings import get_settings
-from tests.unit.channel_server import RecordingAgent, running_app
+from core.message_metadata import AUTH_TOKEN_KEY, CITIZEN_ID_KEY, IDENTITY_KEY
+from core.settings import get_settings
+from tests.support.channel_server import RecordingAgent, running_app
 
 JWT_SECRET = "dev-only-" + "b" * 40
 CREDENTIALS = {
@@ -98,15 +98,18 @@ def test_tampered_nonce_is_refused() -> None:
 def test_secret_rules(monkeypatch: pytest.MonkeyPatch) -> None:
     assert conversation_secret() == b"dev-only-conversation-test-secret"
     monkeypatch.delenv(SECRET_ENV)
+    get_settings.cache_clear()
     assert len(conversation_secret()) == 32  # random per process in development
     monkeypatch.setenv("APP_ENV", "production")
     get_settings.cache_clear()
     with pytest.raises(ConversationSecretError):
         conversation_secret()
     monkeypatch.setenv(SECRET_ENV, "dev-only-nope")
+    get_settings.cache_clear()
     with pytest.raises(ConversationSecretError):
         conversation_secret()
     monkeypatch.setenv(SECRET_ENV, "a-real-secret-from-the-vault")
+    get_settings.cache_clear()
     assert conversation_secret() == b"a-real-secret-from-the-vault"
 
 

@@ -1,22 +1,20 @@
 """Who the visitor of the demo site is: the demo login cookie and the demo citizens.
 
 The demo MitID login (`demo_login`) keeps the signed token in an HttpOnly cookie. Each page
-verifies it again with `bot.identity.verify_citizen_token` (never trusting the cookie as is) and
+verifies it again with `core.tokens.verify_citizen_token` (never trusting the cookie as is) and
 renders it into the widget's configuration, as the municipality's own page would with the token
 from its real MitID login.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
 
 from aiohttp import web
 
-from bot.identity import VerifiedCitizen, verify_citizen_token
-from bot.import_cases import DEMO_FILE
 from bot.web.config import CONFIG_KEY
+from core.demo_data import demo_citizens
+from core.tokens import VerifiedCitizen, verify_citizen_token
 
 TOKEN_COOKIE = "moedeklar_demo_token"
 
@@ -32,13 +30,6 @@ class Visitor:
     @property
     def logged_in(self) -> bool:
         return self.citizen_id is not None
-
-
-@lru_cache(maxsize=1)
-def demo_citizens() -> tuple[tuple[str, str], ...]:
-    """(citizen id, name) of every demo citizen in data/demo_cases.json."""
-    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
-    return tuple((str(c["id"]), str(c["name"])) for c in data["citizens"])
 
 
 def visitor(request: web.Request) -> Visitor:

@@ -1,27 +1,37 @@
-"""The municipality's own details: name, contact, login page and meeting practice.
+"""The municipality's own details: name, contact, login page, meeting practice and case words.
 
-Owns loading and validating the settings file (`bot/municipality.yml` by default, or the file
-named by MUNICIPALITY_FILE). Every answer that names the municipality, its phone number, opening
-hours, addresses or how it holds meetings reads them through `get_municipality()`; nothing of the
-kind is written into responses. A broken file fails loudly at start-up with the field's path,
-so a typo is found by the IT team, not by a citizen.
+Owns loading and validating the settings file (`data/municipality.yml` by default, or the file
+named by MUNICIPALITY_FILE) and `fill()`, the one way an answer template gets the municipality's
+words. Every answer that names the municipality, its phone number, opening hours, addresses or
+how it holds meetings reads them through `get_municipality()`; nothing of the kind is written into
+responses. The section `import_words` maps the municipality's own case-status and kind words to
+the assistant's meanings (`core.vocabulary`). Each server calls `get_municipality()` when it
+starts, so a broken file stops it with the field's path: a typo is found by the IT team, not by a
+citizen. Importing this module reads nothing.
 
 Must not: hold secrets (this file is meant to be committed and shown to citizens).
 """
 
 from __future__ import annotations
 
-import os
+import logging
+import string
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-import phonenumbers
 import yaml
 from pydantic import BaseModel, Extra, ValidationError, conint, constr, validator
 
-DEFAULT_FILE = Path(__file__).resolve().parent / "municipality.yml"
+from core import phone
+from core.settings import Settings, get_settings
+from core.vocabulary import MEANINGS, WordMap, word_maps
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_FILE = Settings.municipality_file
 
 # Upper bounds keep every answer that quotes these values within one SMS-sized message
 # (actions.cases.MAX_MESSAGE_CHARS = 480; tests/integration/test_case_actions.py checks it with
@@ -55,6 +65,24 @@ class ConversationLog(BaseModel, extra=Extra.forbid):
     readers: NonEmpty  # type: ignore[valid-type]
 
 
+class ImportWords(BaseModel, extra=Extra.forbid):
+    """The municipality's own words in its case export, each mapped to the assistant's meaning."""
+
+    case_kinds: dict[NonEmpty, NonEmpty] = {}  # type: ignore[valid-type]
+    case_statuses: dict[NonEmpty, NonEmpty] = {}  # type: ignore[valid-type]
+    meeting_kinds: dict[NonEmpty, NonEmpty] = {}  # type: ignore[valid-type]
+
+    @validator("case_kinds", "case_statuses", "meeting_kinds")
+    def _known_meanings(cls, value: dict[str, str], field: Any) -> dict[str, str]:  # noqa: N805
+        allowed = MEANINGS[field.name]
+        wrong = [f"{word!r} -> {meaning!r}" for word, meaning in value.items() if meaning not in allowed]
+        if wrong:
+            raise ValueError(
+                f"ukendt betydning ({'; '.join(wrong)}); tilladt: " + ", ".join(f'"{a}"' for a in allowed)
+            )
+        return value
+
+
 class Municipality(BaseModel, extra=Extra.forbid):
     """The validated settings; attribute names are the YAML keys."""
 
@@ -70,14 +98,11 @@ class Municipality(BaseModel, extra=Extra.forbid):
     privacy_url: Url  # type: ignore[valid-type]
     meetings: MeetingPractice
     conversation_log: ConversationLog
+    import_words: ImportWords = ImportWords()
 
     @validator("phone")
     def _danish_phone(cls, value: str) -> str:  # noqa: N805 (pydantic validator)
-        try:
-            parsed = phonenumbers.parse(value, "DK")
-        except phonenumbers.NumberParseException as exc:
-            raise ValueError("er ikke et telefonnummer") from exc
-        if not phonenumbers.is_valid_number(parsed):
+        if phone.to_e164(value) is None:
             raise ValueError("er ikke et gyldigt telefonnummer")
         return value
 
@@ -98,8 +123,7 @@ class Municipality(BaseModel, extra=Extra.forbid):
     @property
     def phone_uri(self) -> str:
         """`tel:` link target in E.164, e.g. "tel:+4570102030"."""
-        parsed = phonenumbers.parse(self.phone, "DK")
-        return "tel:" + phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        return f"tel:{phone.to_e164(self.phone)}"
 
     @property
     def conversation_retention_days(self) -> int:
@@ -117,20 +141,59 @@ class Municipality(BaseModel, extra=Extra.forbid):
     def typical_meeting_minutes(self) -> int:
         return int(self.meetings.typical_length_minutes)
 
-    def text_values(self) -> dict[str, str | int]:
-        """The placeholders every answer template may use, e.g. "{call_jobcenter}".
+    def word_maps(self) -> dict[str, WordMap]:
+        """The import file's words -> meanings, per field (defaults plus `import_words`)."""
+        return word_maps(self.import_words.dict())
 
-        The one place that turns the settings into words; actions.cases.fill and
-        actions.preparation_content.fill both fill templates from it.
-        """
+    def text_values(self) -> dict[str, str | int]:
+        """The placeholders every answer template may use, e.g. "{call_jobcenter}"."""
+        call = f"ring til {self.jobcenter_name} på {self.phone} ({self.opening_hours})"
         return {
             "municipality": self.name,
             "meeting_name": self.meeting_name,
             "minutes": self.typical_meeting_minutes,
             "login_url": self.mitid_login_url,
             "contact_url": self.contact_url,
-            "call_jobcenter": f"ring til {self.jobcenter_name} på {self.phone} ({self.opening_hours})",
+            "jobcenter": self.jobcenter_name,
+            "address": self.jobcenter_address,
+            "call_jobcenter": call,
+            "Call_jobcenter": call[:1].upper() + call[1:],
         }
+
+    def fill(self, template: str, **extra: Any) -> str:
+        """`template` with the placeholders of `text_values()` and `extra` filled in.
+
+        An unknown placeholder is left visible ("{typo}") and logged, never raised: a content
+        typo must not take an answer away from a citizen. The tests fill every template and
+        fail on any brace left, so such a typo is found before it ships.
+        """
+        values = _Blank({**self.text_values(), **extra})
+        filled = _FORMATTER.vformat(template, (), values)
+        if values.missing:
+            logger.warning("Answer template has unknown placeholders: %s", ", ".join(sorted(values.missing)))
+        return filled
+
+
+class _Blank(dict):
+    """Leaves unknown placeholders visible and remembers them."""
+
+    def __init__(self, values: Mapping[str, Any]) -> None:
+        super().__init__(values)
+        self.missing: set[str] = set()
+
+    def __missing__(self, key: str) -> str:
+        self.missing.add(key)
+        return "{" + key + "}"
+
+
+class _Formatter(string.Formatter):
+    """`str.format` with plain names only: no attribute or index lookups in templates."""
+
+    def get_field(self, field_name: str, args: Any, kwargs: Any) -> Any:
+        return self.get_value(field_name, args, kwargs), field_name
+
+
+_FORMATTER = _Formatter()
 
 
 def _has_space(value: str) -> bool:
@@ -170,8 +233,14 @@ def load_municipality(path: Path | str) -> Municipality:
 
 @lru_cache(maxsize=1)
 def get_municipality() -> Municipality:
-    """The settings for this deployment (MUNICIPALITY_FILE or bot/municipality.yml), read once.
+    """The settings for this deployment (MUNICIPALITY_FILE or data/municipality.yml), read once.
 
-    Tests that change MUNICIPALITY_FILE call `get_municipality.cache_clear()`.
+    Tests that change MUNICIPALITY_FILE call `get_settings.cache_clear()` and
+    `get_municipality.cache_clear()`.
     """
-    return load_municipality(os.environ.get("MUNICIPALITY_FILE") or DEFAULT_FILE)
+    return load_municipality(get_settings().municipality_file)
+
+
+def fill(template: str, **extra: Any) -> str:
+    """`template` with this deployment's words: `get_municipality().fill(template, **extra)`."""
+    return get_municipality().fill(template, **extra)

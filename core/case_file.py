@@ -1,79 +1,42 @@
-"""Import case data from JSON into the case database (`python -m bot import-cases|seed-demo`).
+"""The case-data import file: its format, its validation, and turning it into store records.
 
-Owns the import file format, its validation and the demo seeding. It does not query the database
-itself: it migrates the schema (`actions.db.migrate`) and writes through
-`actions.repository.CaseWriter`, so all SQL stays in the repository.
+The format is documented field by field in docs/import.md. Validation reads the WHOLE file and
+reports every problem with its JSON path and a Danish message, e.g.
+`$.citizens[0].meetings[1].starts_at: mangler tidszone (UTC-offset)`: unknown or missing fields,
+wrong types, ISO dates, meeting times with a UTC offset, phone numbers (normalised to E.164, region
+DK), unique ids and phone numbers, one caseworker described two ways, and the words for case kinds,
+statuses and meeting kinds. Those words are the municipality's own: `WordMap`s from the
+municipality settings (`import_words`) turn them into the assistant's meanings, so an unknown word
+is reported with the words that are accepted.
 
-Import (`import-cases FILE.json`)
-  1. The WHOLE file is validated first (pydantic models with `extra = forbid`, ISO dates, meeting
-     times with a UTC offset, phone numbers normalised to E.164 with region DK, known kinds and
-     statuses, unique ids). Every problem is reported with its JSON path, e.g.
-     `$.citizens[0].meetings[1].starts_at: mangler tidszone (UTC-offset)`. Messages are Danish.
-     Any problem: exit code 2 and nothing is written.
-  2. The schema is created or migrated to head when needed.
-  3. Everything is upserted in ONE transaction (all or nothing). Rows are matched by id;
-     caseworkers by e-mail (case-insensitive) or, without e-mail, by name + phone. A second run
-     of the same file changes nothing. Counts of created / updated / unchanged are printed per
-     entity. Nothing is deleted. A database error rolls everything back: exit code 1.
-
-Demo seeding (`seed-demo`)
-  Loads `data/demo_cases.json` only if the database has no citizens. The dates in that file are
-  written relative to the anchor date DEMO_ANCHOR (2026-11-23, a Monday). Before importing, ALL
-  dates (case `opened_on`/`ends_on` and meeting `starts_at`) are moved forward by the same whole
-  number of weeks, so that the anchor's week becomes the current week (Monday to Sunday). Whole
-  weeks keep every weekday, and meeting clock times are kept in Copenhagen local time (the UTC
-  offset is recomputed, so a 10:00 meeting stays at 10:00 across a summer-time switch).
+Must not: touch the database (`core.store.case_import` writes the records) or print anything.
 """
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta, timezone
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterator, TextIO
-from zoneinfo import ZoneInfo
+from typing import Any, Callable, Iterator
 
 from pydantic import BaseModel, Extra, StrictBool, ValidationError, constr, root_validator, validator
-from sqlalchemy.exc import DBAPIError
 
-from actions.db import migrate
-from actions.models import CASE_KINDS, CASE_STATUSES, MEETING_KINDS
-from actions.repository import (
-    ENTITIES,
-    CaseDataError,
+from core import phone
+from core.store.records import (
     CaseRecord,
     CaseworkerRecord,
-    CaseWriter,
     CitizenBundle,
     CitizenRecord,
-    EntityCounts,
     MeetingRecord,
     caseworker_identity_key,
-    to_e164,
 )
-from bot.settings import REPO_ROOT
-
-DEMO_FILE = REPO_ROOT / "data" / "demo_cases.json"
-DEMO_ANCHOR = date(2026, 11, 23)
-LOCAL_TZ = ZoneInfo("Europe/Copenhagen")
-
-EXIT_OK = 0
-EXIT_DB_ERROR = 1
-EXIT_INVALID = 2
-
-ENTITY_LABELS = {
-    "citizens": "borgere",
-    "caseworkers": "sagsbehandlere",
-    "cases": "sager",
-    "meetings": "møder",
-}
+from core.vocabulary import CASE_KIND_FIELD, CASE_STATUS_FIELD, MEETING_KIND_FIELD, WordMap, word_maps
 
 _EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _IDENTIFIER_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
 
 # --- Field types -----------------------------------------------------------------------------
 Id = constr(strict=True, strip_whitespace=True, min_length=1, max_length=64)
@@ -132,17 +95,10 @@ class Phone(str):
     def validate(cls, value: Any) -> str:
         if not isinstance(value, str):
             raise ValueError("skal være et telefonnummer som tekst")
-        normalised = to_e164(value)
+        normalised = phone.to_e164(value)
         if normalised is None:
             raise ValueError("ugyldigt telefonnummer")
         return normalised
-
-
-def _one_of(value: str, allowed: tuple[str, ...]) -> str:
-    normalised = unicodedata.normalize("NFC", value.strip())  # "ø" may arrive decomposed
-    if normalised not in allowed:
-        raise ValueError("ukendt værdi; tilladt: " + ", ".join(f'"{a}"' for a in allowed))
-    return normalised
 
 
 # --- File models -----------------------------------------------------------------------------
@@ -169,21 +125,17 @@ class CaseworkerIn(_Strict):
         return values
 
 
+# A case kind, status or meeting kind in the municipality's own words (mapped by `WordMap`).
+Word = constr(strict=True, strip_whitespace=True, min_length=1, max_length=80)
+
+
 class CaseIn(_Strict):
     id: Id
-    kind: constr(strict=True)
-    status: constr(strict=True)
+    kind: Word
+    status: Word
     opened_on: IsoDate
     ends_on: IsoDate | None = None
     caseworker: CaseworkerIn | None = None
-
-    @validator("kind")
-    def _kind(cls, value: str) -> str:
-        return _one_of(value, CASE_KINDS)
-
-    @validator("status")
-    def _status(cls, value: str) -> str:
-        return _one_of(value, CASE_STATUSES)
 
     @validator("ends_on")
     def _ends_after_opening(cls, value: date | None, values: dict[str, Any]) -> date | None:
@@ -195,15 +147,11 @@ class CaseIn(_Strict):
 
 class MeetingIn(_Strict):
     id: Id
-    kind: constr(strict=True)
+    kind: Word
     starts_at: AwareDateTime
     location: Text | None = None
     online: StrictBool = False
     participants: list[Name] = []
-
-    @validator("kind")
-    def _kind(cls, value: str) -> str:
-        return _one_of(value, MEETING_KINDS)
 
 
 class CitizenIn(_Strict):
@@ -286,7 +234,7 @@ def _text(value: Any) -> str | None:
 
 
 def _phone(value: Any) -> str | None:
-    return to_e164(value) if isinstance(value, str) else None
+    return phone.to_e164(value)
 
 
 def _dicts(value: Any) -> list[tuple[int, dict[str, Any]]]:
@@ -344,14 +292,50 @@ def _cross_problems(items: list[Any]) -> list[Problem]:
     return problems
 
 
+def _unknown_word(value: Any, words: WordMap, path: str) -> list[Problem]:
+    if not isinstance(value, str) or not value.strip() or words.meaning(value) is not None:
+        return []  # missing or wrongly typed: the model validation reports it
+    accepted = ", ".join(f'"{word}"' for word in words.accepted())
+    return [
+        Problem(
+            path,
+            f'ukendt ord "{value.strip()}"; kendte ord: {accepted}. '
+            f"Kommunens egne ord tilføjes under import_words.{words.field} i kommunens indstillinger",
+        )
+    ]
+
+
+def _word_problems(items: list[Any], maps: Mapping[str, WordMap]) -> list[Problem]:
+    """Case kinds, statuses and meeting kinds that no WordMap knows, with their paths."""
+    problems: list[Problem] = []
+    for i, citizen in _dicts(items):
+        base = f"$.citizens[{i}]"
+        for j, case in _dicts(citizen.get("cases")):
+            problems += _unknown_word(case.get("kind"), maps[CASE_KIND_FIELD], f"{base}.cases[{j}].kind")
+            problems += _unknown_word(
+                case.get("status"), maps[CASE_STATUS_FIELD], f"{base}.cases[{j}].status"
+            )
+        for k, meeting in _dicts(citizen.get("meetings")):
+            problems += _unknown_word(
+                meeting.get("kind"), maps[MEETING_KIND_FIELD], f"{base}.meetings[{k}].kind"
+            )
+    return problems
+
+
 def _citizen_index(problem: Problem) -> int:
     """Sort key: problems in the order of the citizens they belong to (stable within one)."""
     match = re.match(r"^\$\.citizens\[(\d+)\]", problem.path)
     return int(match.group(1)) if match else -1
 
 
-def validate_document(raw: Any) -> tuple[list[CitizenIn], list[Problem]]:
-    """Validate a parsed JSON document; returns the citizens and EVERY problem found."""
+def validate_document(
+    raw: Any, maps: Mapping[str, WordMap] | None = None
+) -> tuple[list[CitizenIn], list[Problem]]:
+    """Validate a parsed JSON document; returns the citizens and EVERY problem found.
+
+    `maps` are the municipality's words (`Municipality.word_maps()`); default: the built-in words.
+    """
+    maps = maps or word_maps()
     if not isinstance(raw, dict):
         return [], [Problem("$", 'skal være et JSON-objekt med feltet "citizens"')]
     problems = [Problem(json_path((key,)), "ukendt felt (ikke tilladt)") for key in raw if key != "citizens"]
@@ -367,11 +351,12 @@ def validate_document(raw: Any) -> tuple[list[CitizenIn], list[Problem]]:
         if citizen is not None:
             valid.append(citizen)
     problems += _cross_problems(items)
+    problems += _word_problems(items, maps)
     return valid, sorted(problems, key=_citizen_index)
 
 
-def load_file(path: Path) -> tuple[list[CitizenIn], list[Problem]]:
-    """Read and validate an import file (UTF-8 JSON)."""
+def load_file(path: Path, maps: Mapping[str, WordMap] | None = None) -> tuple[list[CitizenIn], list[Problem]]:
+    """Read and validate an import file (UTF-8 JSON); `maps` as in `validate_document`."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -382,7 +367,7 @@ def load_file(path: Path) -> tuple[list[CitizenIn], list[Problem]]:
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         return [], [Problem("$", f"ugyldig JSON (linje {exc.lineno}, kolonne {exc.colno}): {exc.msg}")]
-    return validate_document(raw)
+    return validate_document(raw, maps)
 
 
 # --- Conversion to repository records --------------------------------------------------------
@@ -392,16 +377,21 @@ def _caseworker_record(worker: CaseworkerIn | None) -> CaseworkerRecord | None:
     return CaseworkerRecord(name=worker.name, phone=worker.phone, email=worker.email)
 
 
-def to_bundles(citizens: list[CitizenIn]) -> list[CitizenBundle]:
-    """Validated file models -> the plain records `CaseWriter.upsert` takes."""
+def to_bundles(citizens: list[CitizenIn], maps: Mapping[str, WordMap] | None = None) -> list[CitizenBundle]:
+    """Validated file models -> the plain records `CaseWriter.upsert` takes, words as meanings."""
+    maps = maps or word_maps()
+
+    def meaning(field: str, word: str) -> str:
+        return maps[field].meaning(word) or word  # validation has reported any unknown word
+
     return [
         CitizenBundle(
             citizen=CitizenRecord(id=c.id, name=c.name, phone=c.phone),
             cases=tuple(
                 CaseRecord(
                     id=case.id,
-                    kind=case.kind,
-                    status=case.status,
+                    kind=meaning(CASE_KIND_FIELD, case.kind),
+                    status=meaning(CASE_STATUS_FIELD, case.status),
                     opened_on=case.opened_on,
                     ends_on=case.ends_on,
                     caseworker=_caseworker_record(case.caseworker),
@@ -411,7 +401,7 @@ def to_bundles(citizens: list[CitizenIn]) -> list[CitizenBundle]:
             meetings=tuple(
                 MeetingRecord(
                     id=m.id,
-                    kind=m.kind,
+                    kind=meaning(MEETING_KIND_FIELD, m.kind),
                     starts_at=m.starts_at,
                     location=m.location,
                     online=m.online,
@@ -422,112 +412,3 @@ def to_bundles(citizens: list[CitizenIn]) -> list[CitizenBundle]:
         )
         for c in citizens
     ]
-
-
-# --- Demo date shifting ----------------------------------------------------------------------
-def demo_shift_weeks(today: date, anchor: date = DEMO_ANCHOR) -> int:
-    """Whole weeks from the anchor's week (Monday) to the week of `today`."""
-    this_monday = today - timedelta(days=today.weekday())
-    anchor_monday = anchor - timedelta(days=anchor.weekday())
-    return (this_monday - anchor_monday).days // 7
-
-
-def shift_local(moment: datetime, weeks: int) -> datetime:
-    """Move an aware datetime by whole weeks, keeping the Copenhagen wall-clock time."""
-    local = moment.astimezone(LOCAL_TZ).replace(tzinfo=None) + timedelta(weeks=weeks)
-    return local.replace(tzinfo=LOCAL_TZ).astimezone(timezone.utc)
-
-
-def shift_bundles(bundles: list[CitizenBundle], weeks: int) -> list[CitizenBundle]:
-    """Every date in the bundles moved by `weeks` whole weeks (see module docstring)."""
-    delta = timedelta(weeks=weeks)
-
-    def shift_case(case: CaseRecord) -> CaseRecord:
-        ends_on = None if case.ends_on is None else case.ends_on + delta
-        return replace(case, opened_on=case.opened_on + delta, ends_on=ends_on)
-
-    return [
-        replace(
-            bundle,
-            cases=tuple(shift_case(case) for case in bundle.cases),
-            meetings=tuple(replace(m, starts_at=shift_local(m.starts_at, weeks)) for m in bundle.meetings),
-        )
-        for bundle in bundles
-    ]
-
-
-# --- Commands --------------------------------------------------------------------------------
-def format_counts(counts: dict[str, EntityCounts]) -> list[str]:
-    """One line per entity, e.g. `borgere: 6 oprettet, 0 opdateret, 0 uændret`."""
-    return [
-        f"{ENTITY_LABELS[name]}: {counts[name].created} oprettet, "
-        f"{counts[name].updated} opdateret, {counts[name].unchanged} uændret"
-        for name in ENTITIES
-    ]
-
-
-def _report_problems(problems: list[Problem], err: TextIO) -> int:
-    print(f"Filen er ikke gyldig: {len(problems)} fejl. Intet er skrevet til databasen.", file=err)
-    for problem in problems:
-        print(f"  {problem}", file=err)
-    return EXIT_INVALID
-
-
-def _db_failure(exc: Exception, err: TextIO) -> int:
-    if isinstance(exc, CaseDataError):
-        detail = f"{exc.reason}, {exc.dialect}"
-    else:
-        detail = type(exc).__name__
-    print(f"Databasefejl ({detail}). Intet er gemt; alt er rullet tilbage.", file=err)
-    return EXIT_DB_ERROR
-
-
-def run_migrate(url: str, out: TextIO, err: TextIO) -> int:
-    """`migrate`: upgrade the schema to the newest revision."""
-    try:
-        migrate(url)
-    except DBAPIError as exc:
-        return _db_failure(exc, err)
-    print("Databasen er opdateret til nyeste skema.", file=out)
-    return EXIT_OK
-
-
-def _write(url: str, bundles: list[CitizenBundle], out: TextIO, err: TextIO) -> int:
-    try:
-        migrate(url)
-        counts = CaseWriter(url).upsert(bundles)
-    except (DBAPIError, CaseDataError) as exc:
-        return _db_failure(exc, err)
-    print("Import gennemført i én transaktion.", file=out)
-    for line in format_counts(counts):
-        print(line, file=out)
-    return EXIT_OK
-
-
-def run_import(path: Path, url: str, out: TextIO, err: TextIO) -> int:
-    """`import-cases FILE`: validate everything, then upsert all in one transaction."""
-    citizens, problems = load_file(path)
-    if problems:
-        return _report_problems(problems, err)
-    return _write(url, to_bundles(citizens), out, err)
-
-
-def run_seed_demo(url: str, out: TextIO, err: TextIO, today: date | None = None) -> int:
-    """`seed-demo`: load the demo file (dates shifted to this week) into an empty database."""
-    citizens, problems = load_file(DEMO_FILE)
-    if problems:
-        return _report_problems(problems, err)
-    try:
-        migrate(url)
-        existing = CaseWriter(url).count_citizens()
-    except (DBAPIError, CaseDataError) as exc:
-        return _db_failure(exc, err)
-    if existing:
-        print(f"Databasen har allerede {existing} borgere; demo-data er ikke indlæst.", file=out)
-        return EXIT_OK
-    weeks = demo_shift_weeks(today or datetime.now(LOCAL_TZ).date())
-    print(
-        f"Demo-data indlæses: alle datoer er flyttet {weeks:+d} uger (ankerdato {DEMO_ANCHOR}).",
-        file=out,
-    )
-    return _write(url, shift_bundles(to_bundles(citizens), weeks), out, err)

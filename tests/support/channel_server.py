@@ -17,7 +17,7 @@ from typing import Any
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from sanic import Sanic
 
-from tests.e2e.conftest import free_port
+from tests.support.servers import free_port
 
 
 class RecordingAgent:

@@ -1,4 +1,4 @@
-"""Citizen token verification, demo tokens and phone normalisation (bot.identity)."""
+"""Citizen token verification and demo tokens (core.tokens)."""
 
 from __future__ import annotations
 
@@ -17,15 +17,14 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from bot import identity
-from bot.identity import (
+from core import tokens as identity
+from core.settings import get_settings
+from core.tokens import (
     IdentityProblem,
     VerifiedCitizen,
     make_demo_token,
-    normalise_phone,
     verify_citizen_token,
 )
-from bot.settings import get_settings
 
 SECRET = "dev-only-" + "s" * 40
 OTHER_SECRET = "dev-only-" + "o" * 40
@@ -194,7 +193,7 @@ def test_log_holds_the_reason_but_not_the_token_or_claims(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     token = _hs256(_claims(sub="hemmelig-borger"), OTHER_SECRET)
-    with caplog.at_level(logging.DEBUG, logger="bot.identity"):
+    with caplog.at_level(logging.DEBUG, logger="core.tokens"):
         verify_citizen_token(token)
     assert "invalid" in caplog.text
     assert token not in caplog.text
@@ -288,22 +287,3 @@ def test_demo_token_refuses_outside_development(
 def test_demo_token_refuses_bad_arguments(citizen_id: str, ttl: int) -> None:
     with pytest.raises(ValueError):
         make_demo_token(citizen_id, ttl_seconds=ttl)
-
-
-# --- normalise_phone -------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "raw", ["+45 20 12 34 56", "20123456", "20 12 34 56", "0045 20 12 34 56", "+4520123456"]
-)
-def test_danish_numbers_become_e164(raw: str) -> None:
-    assert normalise_phone(raw) == "+4520123456"
-
-
-def test_foreign_number_keeps_its_country_code() -> None:
-    assert normalise_phone("+46 70 123 45 67") == "+46701234567"
-
-
-@pytest.mark.parametrize("raw", ["", "   ", "12345", "2012345", "hej", "+45 00 00 00 00"])
-def test_invalid_numbers_are_none(raw: str) -> None:
-    assert normalise_phone(raw) is None

@@ -1,8 +1,8 @@
-"""Who is asking: citizen token verification and phone-number normalisation.
+"""Citizen tokens: verifying the MitID-backed login token, and signing demo tokens in development.
 
-Owns the one place where a MitID-backed citizen token (a JWT issued by the municipality's
-login) is checked, shared by every input channel. The token is verified with a key from
-`bot.settings` and an algorithm pinned here, never the one named in the token header.
+Owns the one place where a citizen token (a JWT issued by the municipality's MitID login) is
+checked, shared by every input channel and the web site. The token is verified with a key from
+`core.settings` and an algorithm pinned here, never the one named in the token header.
 
 Must not: log tokens or claims (only the rejection reason), trust unverified claims, or
 sign tokens outside development (`make_demo_token` refuses).
@@ -24,11 +24,10 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jwt
-import phonenumbers
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
-from bot.settings import DEV_SECRET_PREFIX, Settings, get_settings
+from core.settings import DEV_SECRET_PREFIX, Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
@@ -115,19 +114,6 @@ def make_demo_token(citizen_id: str, ttl_seconds: int = 3600) -> str:
     if settings.citizen_jwt_audience:
         payload["aud"] = settings.citizen_jwt_audience
     return jwt.encode(payload, secret, algorithm="HS256")
-
-
-def normalise_phone(raw: str, region: str = "DK") -> str | None:
-    """Return `raw` as an E.164 number ("+4520123456"), or None when it is not a valid number."""
-    if not raw or not raw.strip():
-        return None
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _problem(reason: ProblemReason, detail: str = "") -> IdentityProblem:

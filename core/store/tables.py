@@ -1,8 +1,8 @@
-"""SQLAlchemy 1.4 tables for the citizen's own case: citizens, caseworkers, cases, meetings, shared notes.
+"""SQLAlchemy 1.4 tables: citizens, caseworkers, cases, meetings and shared preparation notes.
 
-Owns the ORM classes, the `UTCDateTime` column type and the vocabulary constants (case kinds,
-statuses, meeting kinds) that other modules import. It must not query anything (that is
-`actions.repository`) and must not create tables: the schema is created only by the Alembic
+Owns the ORM classes and the `UTCDateTime` column type. Case kinds, statuses and meeting kinds are
+stored as the assistant's meanings (`core.vocabulary`). It must not query anything (that is the
+store's repositories) and must not create tables: the schema is created only by the Alembic
 migrations in `migrations/`, which mirror these classes.
 """
 
@@ -27,32 +27,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
-
-# --- Vocabulary (kept in one place; the importer validates against these) ----------------------
-CASE_KIND_RESSOURCEFORLOEB = "ressourceforløb"
-CASE_KIND_JOBAFKLARINGSFORLOEB = "jobafklaringsforløb"
-CASE_KINDS: tuple[str, ...] = (CASE_KIND_RESSOURCEFORLOEB, CASE_KIND_JOBAFKLARINGSFORLOEB)
-
-STATUS_VISITERET = "visiteret"  # granted, not started yet
-STATUS_IGANGVAERENDE = "igangværende"  # ongoing
-STATUS_AFSLUTTET = "afsluttet"  # closed
-STATUS_AFVENTER_AFGOERELSE = "afventer afgørelse"  # pending decision
-CASE_STATUSES: tuple[str, ...] = (
-    STATUS_VISITERET,
-    STATUS_IGANGVAERENDE,
-    STATUS_AFSLUTTET,
-    STATUS_AFVENTER_AFGOERELSE,
-)
-OPEN_STATUSES: frozenset[str] = frozenset(CASE_STATUSES) - {STATUS_AFSLUTTET}
-
-MEETING_KIND_REHABILITERINGSTEAM = "rehabiliteringsteam"
-MEETING_KIND_TVAERFAGLIGT = "tværfagligt møde"
-MEETING_KIND_OPFOELGNING = "opfølgningssamtale"
-MEETING_KINDS: tuple[str, ...] = (
-    MEETING_KIND_REHABILITERINGSTEAM,
-    MEETING_KIND_TVAERFAGLIGT,
-    MEETING_KIND_OPFOELGNING,
-)
 
 # Deterministic constraint names, so migrations can refer to them on every backend.
 NAMING_CONVENTION = {

@@ -1,10 +1,9 @@
-"""Connections to the case database: engine factory, unit-of-work sessions and migrations.
+"""How we connect to the database: engine factory and one session per unit of work.
 
-Owns how we connect (pool settings that survive a database restart, SQLite thread and busy
-settings, PostgreSQL connect/statement timeouts), `session_scope()` and `migrate(url)`, which
-runs `alembic upgrade head` with a Config built in code so it works from any working directory.
-It must not contain queries (that is `actions.repository`) and must never call `create_all`:
-the schema exists only through the Alembic migrations in `migrations/`.
+Owns pool settings that survive a database restart, SQLite thread and busy settings, PostgreSQL
+connect/statement timeouts, and `session_scope()`. Must not contain queries (those are in the
+store's repositories) and must never call `create_all`: the schema exists only through the
+Alembic migrations (`core.store.schema`).
 """
 
 from __future__ import annotations
@@ -14,17 +13,11 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine.url import URL
 from sqlalchemy.orm import Session
 
-from bot.settings import REPO_ROOT
-
-MIGRATIONS_DIR = REPO_ROOT / "migrations"
 # Recycle pooled connections before typical server/firewall idle limits; together with
 # pool_pre_ping this lets the bot survive a database restart without a process restart.
 POOL_RECYCLE_S = 1800
@@ -33,7 +26,7 @@ DEFAULT_STATEMENT_TIMEOUT_S = 30.0
 DEFAULT_CONNECT_TIMEOUT_S = 10.0
 
 
-def _sqlite_file(url: URL) -> Path | None:
+def sqlite_file(url: URL) -> Path | None:
     database = url.database
     if not database or database == ":memory:" or database.startswith("file:"):
         return None
@@ -49,7 +42,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_engine(url: URL, timeout_s: float | None, create_dirs: bool) -> Engine:
-    path = _sqlite_file(url)
+    path = sqlite_file(url)
     if create_dirs and path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
     busy_timeout = timeout_s if timeout_s is not None else DEFAULT_STATEMENT_TIMEOUT_S
@@ -109,40 +102,3 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         raise
     finally:
         session.close()
-
-
-def alembic_config(url: str) -> Config:
-    """An Alembic Config pointing at this repo's `migrations/`, independent of the cwd."""
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR).replace("%", "%%"))
-    config.attributes["url"] = url
-    return config
-
-
-def migrate(url: str, revision: str = "head") -> None:
-    """Run `alembic upgrade <revision>` on `url`, creating a SQLite file's folder if needed."""
-    engine = make_engine(url, create_dirs=True)
-    try:
-        with engine.begin() as connection:
-            config = alembic_config(url)
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
-    finally:
-        engine.dispose()
-
-
-def schema_revision(url: str) -> str | None:
-    """The Alembic revision the database at `url` is on (None for an empty or missing one).
-
-    A SQLite file that does not exist is reported as None and is not created.
-    """
-    sa_url = make_url(url)
-    path = _sqlite_file(sa_url) if sa_url.get_backend_name() == "sqlite" else None
-    if path is not None and not path.exists():
-        return None
-    engine = make_engine(url)
-    try:
-        with engine.connect() as connection:
-            return MigrationContext.configure(connection).get_current_revision()
-    finally:
-        engine.dispose()

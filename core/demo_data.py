@@ -1,0 +1,65 @@
+"""The demo case data (data/demo_cases.json), moved so that its meetings stay upcoming.
+
+The dates in the demo file are written relative to the anchor date DEMO_ANCHOR (2026-11-23, a
+Monday). Before seeding, ALL dates (case `opened_on`/`ends_on` and meeting `starts_at`) are moved
+forward by the same whole number of weeks, so that the anchor's week becomes the current week.
+Whole weeks keep every weekday, and meeting clock times are kept in Copenhagen local time (the UTC
+offset is recomputed, so a 10:00 meeting stays at 10:00 across a summer-time switch).
+
+Also the list of demo citizens the web site's dev-only MitID picker offers (`demo_citizens`),
+read with the standard library only.
+
+Must not: write to the database (the CLI seeds through `core.store.case_import`).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date, datetime, timedelta, timezone
+from functools import lru_cache
+
+from core.clock import LOCAL_TZ
+from core.settings import DATA_DIR
+from core.store.records import CaseRecord, CitizenBundle
+
+DEMO_FILE = DATA_DIR / "demo_cases.json"
+DEMO_ANCHOR = date(2026, 11, 23)
+
+
+def demo_shift_weeks(today: date, anchor: date = DEMO_ANCHOR) -> int:
+    """Whole weeks from the anchor's week (Monday) to the week of `today`."""
+    this_monday = today - timedelta(days=today.weekday())
+    anchor_monday = anchor - timedelta(days=anchor.weekday())
+    return (this_monday - anchor_monday).days // 7
+
+
+def shift_local(moment: datetime, weeks: int) -> datetime:
+    """Move an aware datetime by whole weeks, keeping the Copenhagen wall-clock time."""
+    local = moment.astimezone(LOCAL_TZ).replace(tzinfo=None) + timedelta(weeks=weeks)
+    return local.replace(tzinfo=LOCAL_TZ).astimezone(timezone.utc)
+
+
+def shift_bundles(bundles: list[CitizenBundle], weeks: int) -> list[CitizenBundle]:
+    """Every date in the bundles moved by `weeks` whole weeks (see module docstring)."""
+    delta = timedelta(weeks=weeks)
+
+    def shift_case(case: CaseRecord) -> CaseRecord:
+        ends_on = None if case.ends_on is None else case.ends_on + delta
+        return replace(case, opened_on=case.opened_on + delta, ends_on=ends_on)
+
+    return [
+        replace(
+            bundle,
+            cases=tuple(shift_case(case) for case in bundle.cases),
+            meetings=tuple(replace(m, starts_at=shift_local(m.starts_at, weeks)) for m in bundle.meetings),
+        )
+        for bundle in bundles
+    ]
+
+
+@lru_cache(maxsize=1)
+def demo_citizens() -> tuple[tuple[str, str], ...]:
+    """(citizen id, name) of every demo citizen in data/demo_cases.json."""
+    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    return tuple((str(c["id"]), str(c["name"])) for c in data["citizens"])

@@ -1,0 +1,126 @@
+"""Every environment variable the project reads, parsed and validated in one place.
+
+Apps call `get_settings()` instead of reading `os.environ` themselves, so the full list of knobs
+(and their defaults) lives here; the README's configuration table mirrors this class. Secrets
+have no defaults. The environment is read once per process; tests that change it call
+`get_settings.cache_clear()`.
+
+Must not: read files or connect to anything (the municipality file is read by
+`core.municipality`, databases by `core.store`).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT / "data"
+
+# Placeholder secrets used by `make run` and the tests start with this. They are refused in
+# production, and `demo-token` signs only with such a secret (see core.tokens).
+DEV_SECRET_PREFIX = "dev-only-"
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value that cannot be used (the message names it)."""
+
+
+def _text(name: str, default: str = "") -> str:
+    return os.environ.get(name, "").strip() or default
+
+
+def _opt(name: str) -> str | None:
+    return _text(name) or None
+
+
+def _int(name: str, default: int) -> int:
+    raw = _text(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be an integer, got {raw!r}") from None
+
+
+def _float(name: str, default: float) -> float:
+    raw = _text(name)
+    if not raw:
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a number, got {raw!r}") from None
+
+
+def _http_url(name: str, value: str) -> str:
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SettingsError(f"{name} must be an http(s) URL, got {value!r}")
+    return value.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A snapshot of the environment, taken once per process."""
+
+    app_env: str = "development"  # APP_ENV; "production" disables demo features
+    rasa_port: int = 5005  # RASA_PORT
+    action_port: int = 5055  # ACTION_PORT
+    # Case database (SQLAlchemy URL). SQLite file under var/ by default.
+    cases_db_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'cases.db'}"  # CASES_DB_URL
+    cases_db_timeout_s: float = 2.0  # CASES_DB_TIMEOUT
+    # Citizen identity (JWT from the municipality's MitID login).
+    citizen_jwt_secret: str | None = None  # CITIZEN_JWT_SECRET
+    citizen_jwt_public_key_file: str | None = None  # CITIZEN_JWT_PUBLIC_KEY_FILE
+    citizen_jwt_issuer: str | None = None  # CITIZEN_JWT_ISSUER
+    citizen_jwt_audience: str | None = None  # CITIZEN_JWT_AUDIENCE
+    # Web chat: HMAC key binding socket.io conversation ids to the verified citizen.
+    conversation_id_secret: str | None = None  # CONVERSATION_ID_SECRET
+    # The municipality's settings file (core.municipality).
+    municipality_file: Path = DATA_DIR / "municipality.yml"  # MUNICIPALITY_FILE
+    # The citizens' web site with the chat widget (bot/web).
+    web_host: str = "127.0.0.1"  # WEB_HOST
+    web_port: int = 8080  # WEB_PORT
+    rasa_public_url: str = "http://localhost:5005"  # RASA_PUBLIC_URL
+
+    @property
+    def is_production(self) -> bool:
+        return self.app_env == "production"
+
+    def demo_login_allowed(self) -> bool:
+        """The demo MitID login: only outside production, with a `dev-only-` HS256 secret."""
+        secret = self.citizen_jwt_secret or ""
+        return (
+            not self.is_production
+            and secret.startswith(DEV_SECRET_PREFIX)
+            and not self.citizen_jwt_public_key_file
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Read the environment once (see the module docstring); SettingsError names a bad variable."""
+    rasa_port = _int("RASA_PORT", Settings.rasa_port)
+    return Settings(
+        app_env=_text("APP_ENV", "development"),
+        rasa_port=rasa_port,
+        action_port=_int("ACTION_PORT", Settings.action_port),
+        cases_db_url=_text("CASES_DB_URL", Settings.cases_db_url),
+        cases_db_timeout_s=_float("CASES_DB_TIMEOUT", Settings.cases_db_timeout_s),
+        citizen_jwt_secret=_opt("CITIZEN_JWT_SECRET"),
+        citizen_jwt_public_key_file=_opt("CITIZEN_JWT_PUBLIC_KEY_FILE"),
+        citizen_jwt_issuer=_opt("CITIZEN_JWT_ISSUER"),
+        citizen_jwt_audience=_opt("CITIZEN_JWT_AUDIENCE"),
+        conversation_id_secret=_opt("CONVERSATION_ID_SECRET"),
+        municipality_file=Path(_text("MUNICIPALITY_FILE", str(Settings.municipality_file))),
+        web_host=_text("WEB_HOST", Settings.web_host),
+        web_port=_int("WEB_PORT", Settings.web_port),
+        rasa_public_url=_http_url(
+            "RASA_PUBLIC_URL", _text("RASA_PUBLIC_URL", f"http://localhost:{rasa_port}")
+        ),
+    )

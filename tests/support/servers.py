@@ -1,0 +1,146 @@
+"""The real action server and Rasa server (trained model) on free ports, once per pytest session.
+
+The servers run as subprocesses exactly as `make run` starts them, against a fresh SQLite case
+database seeded with the demo data. Requires a trained model (`make train`; `make test` trains
+first).
+
+One set of servers serves the whole pytest session: `shared_servers` starts them on first use
+and stops them when the last fixture using them is torn down, so tests/browser/ and tests/e2e/
+share the same servers in one run.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Dict, Iterator
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+MODEL = REPO / "models" / "moedeklar.tar.gz"
+RASA = Path(sys.executable).parent / "rasa"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{url} exited early:\n{log.read_text(errors='replace')[-3000:]}")
+        try:
+            if requests.get(url, timeout=1).ok:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise RuntimeError(f"{url} did not come up in {seconds} s:\n{log.read_text(errors='replace')[-3000:]}")
+
+
+_SHARED: Dict[str, Any] = {"servers": None, "users": 0, "stop": None}
+
+
+def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
+    """Start the action server and Rasa; returns their description and a stop function."""
+    rasa_port, action_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "RASA_TELEMETRY_ENABLED": "false",
+        "CASES_DB_URL": f"sqlite:///{work / 'cases.db'}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "CITIZEN_JWT_SECRET": os.environ.get("CITIZEN_JWT_SECRET", "dev-only-e2e-secret-of-32-bytes-min"),
+        "CONVERSATION_ID_SECRET": os.environ.get("CONVERSATION_ID_SECRET", "dev-only-e2e-conversations"),
+        "APP_ENV": "development",
+    }
+    for command in (["migrate"], ["seed-demo"]):
+        subprocess.run(
+            [sys.executable, "-m", "bot", *command], env=env, cwd=REPO, check=True, capture_output=True
+        )
+    processes: list[subprocess.Popen] = []
+
+    def stop() -> None:
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+    try:
+        action_log = work / "actions.log"
+        actions = subprocess.Popen(
+            [sys.executable, "-m", "actions", "--port", str(action_port)],
+            cwd=REPO,
+            env=env,
+            stdout=action_log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(actions)
+        rasa_log = work / "rasa.log"
+        rasa = subprocess.Popen(
+            [
+                str(RASA),
+                "run",
+                "--model",
+                str(MODEL),
+                "--port",
+                str(rasa_port),
+                "--credentials",
+                "credentials.yml",
+                "--endpoints",
+                "endpoints.yml",
+                "--cors",
+                "*",
+            ],
+            cwd=REPO,
+            env=env,
+            stdout=rasa_log.open("w"),
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(rasa)
+        wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, action_log, 90)
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log, 240)
+    except BaseException:
+        stop()
+        raise
+    described = {
+        "rasa": f"http://127.0.0.1:{rasa_port}",
+        "rasa_port": str(rasa_port),
+        "actions": f"http://127.0.0.1:{action_port}",
+        "rasa_log": str(rasa_log),
+        "action_log": str(action_log),
+        "db_url": env["CASES_DB_URL"],
+        "secret": env["CITIZEN_JWT_SECRET"],
+        "conversation_secret": env["CONVERSATION_ID_SECRET"],
+    }
+    return described, stop
+
+
+@contextmanager
+def shared_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, str]]:
+    """The session's one set of servers (started on first use, stopped after the last user)."""
+    if _SHARED["servers"] is None:
+        if not MODEL.exists():
+            pytest.fail(f"No trained model at {MODEL}: run `make train` first.")
+        _SHARED["servers"], _SHARED["stop"] = _start_servers(tmp_path_factory.mktemp("e2e"))
+    _SHARED["users"] += 1
+    try:
+        yield _SHARED["servers"]
+    finally:
+        _SHARED["users"] -= 1
+        if _SHARED["users"] == 0:
+            _SHARED["stop"]()
+            _SHARED["servers"] = _SHARED["stop"] = None

@@ -46,6 +46,7 @@ from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
 from bot.channels.verification import OnNewMessage, verify_message
+from core.limits import MAX_MESSAGE_CHARS
 from core.message_metadata import AUTH_TOKEN_KEY, CITIZEN_ID_KEY, IDENTITY_KEY
 from core.privacy import install_log_filter
 from core.settings import DEV_SECRET_PREFIX, get_settings
@@ -57,7 +58,7 @@ SECRET_ENV = "CONVERSATION_ID_SECRET"
 ANONYMOUS = "anonymous"
 NONCE_BYTES = 18  # 144 random bits, 24 URL-safe characters
 MAX_SESSION_ID_LENGTH = 200
-MAX_MESSAGE_LENGTH = 4000  # characters; longer messages are refused, not cut
+MAX_MESSAGE_LENGTH = MAX_MESSAGE_CHARS  # longer messages are refused, not cut
 SESSION_INVALID_EVT = "session_invalid"  # our addition; data: {"reason": ...}
 
 

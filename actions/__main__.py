@@ -16,19 +16,8 @@ from rasa_sdk import utils
 from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
 from rasa_sdk.endpoint import create_argument_parser, run
 
-from core.municipality import MunicipalityFileError, get_municipality
 from core.privacy import install_log_filter
-from core.settings import SettingsError, get_settings
-
-
-def check_configuration() -> str | None:
-    """What is wrong with the settings or the municipality file, or None when both are usable."""
-    try:
-        get_settings()
-        get_municipality()
-    except (SettingsError, MunicipalityFileError) as error:
-        return str(error)
-    return None
+from core.startup import STARTUP_REFUSED, configuration_problem
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -36,12 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.prog = "python -m actions"
     args = parser.parse_args(argv)
     args.actions = args.actions or "actions"
-    problem = check_configuration()
+    problem = configuration_problem()
     if problem is not None:
-        print(
-            f"Kommunens indstillinger kan ikke bruges; ret dem (se docs/municipality.md): {problem}",
-            file=sys.stderr,
-        )
+        print(STARTUP_REFUSED.format(problem=problem), file=sys.stderr)
         return 1
     # As rasa-sdk's own `python -m rasa_sdk`, with the CPR filter on every log handler.
     utils.configure_colored_logging(args.loglevel)

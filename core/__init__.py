@@ -6,7 +6,8 @@ The apps sit on top and import downwards only:
                          \\                         /
                           core/  (this package)
 
-Owns: every environment variable (`settings`), the municipality's settings (`municipality`),
+Owns: every environment variable (`settings`), the start-up check every server runs (`startup`),
+the entry points' limits (`limits`), the municipality's settings (`municipality`),
 the words of the case data (`vocabulary`), time (`clock`), phone numbers (`phone`), CPR masking
 (`privacy`), citizen tokens (`tokens`), the metadata contract between channels and actions
 (`message_metadata`), the case-data file format and demo data (`case_file`, `demo_data`) and the

@@ -86,7 +86,7 @@ def run_import(path: Path, url: str, out: TextIO, err: TextIO) -> int:
     try:
         maps = get_municipality().word_maps()
     except MunicipalityFileError as exc:
-        print(f"Kommunens indstillinger kan ikke bruges (se docs/municipality.md): {exc}", file=err)
+        print(f"Indstillingerne kan ikke bruges (se docs/municipality.md): {exc}", file=err)
         return EXIT_INVALID
     citizens, problems = load_file(path, maps)
     if problems:

@@ -1,12 +1,13 @@
 """Building and running the demo web site (aiohttp): `create_app()` and `main()`.
 
-`python -m bot.web` runs `main()`: it reads the settings (`config`), checks the municipality
-file, and serves on WEB_HOST:WEB_PORT until stopped.
+`python -m bot.web` runs `main()`: it checks the settings and the municipality file
+(`core.startup`; exit code 1 with the problem named), then serves on WEB_HOST:WEB_PORT.
 """
 
 from __future__ import annotations
 
 import logging
+import sys
 
 from aiohttp import web
 
@@ -15,6 +16,7 @@ from bot.web.config import CONFIG_KEY, WebConfig, load_config
 from bot.web.security import install_security_headers
 from bot.web.static import add_static_routes
 from core.municipality import get_municipality
+from core.startup import STARTUP_REFUSED, configuration_problem
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +34,12 @@ def create_app(config: WebConfig | None = None) -> web.Application:
     return app
 
 
-def main() -> None:
+def main() -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    problem = configuration_problem()
+    if problem is not None:
+        print(STARTUP_REFUSED.format(problem=problem), file=sys.stderr)
+        return 1
     config = load_config()
     logger.info(
         "Web site on http://%s:%d (Rasa at %s, demo MitID login %s)",
@@ -43,3 +49,4 @@ def main() -> None:
         "on" if config.demo_login else "off",
     )
     web.run_app(create_app(config), host=config.host, port=config.port, print=None, access_log=None)
+    return 0

@@ -240,11 +240,12 @@ def test_a_file_that_is_not_a_yaml_mapping(tmp_path, text):
 
 
 # --- The action server refuses to start on a broken file; importing reads nothing --------------
-def test_the_action_server_refuses_to_start_with_the_field_named(tmp_path):
+@pytest.mark.parametrize("server", [["actions", "--port", "0"], ["bot.web"]], ids=["actions", "web"])
+def test_the_servers_refuse_to_start_with_the_field_named(tmp_path, server):
     broken = write(tmp_path, {**shipped(), "phone": "ring os op"})
     env = {**os.environ, "MUNICIPALITY_FILE": str(broken), "PYTHONPATH": str(REPO)}
     result = subprocess.run(
-        [sys.executable, "-m", "actions", "--port", "0"],
+        [sys.executable, "-m", *server],
         cwd=REPO,
         env=env,
         capture_output=True,
@@ -254,7 +255,7 @@ def test_the_action_server_refuses_to_start_with_the_field_named(tmp_path):
     )
     assert result.returncode == 1
     assert f"{broken}: phone: er ikke et gyldigt telefonnummer" in result.stderr
-    assert "Kommunens indstillinger kan ikke bruges" in result.stderr
+    assert "Indstillingerne kan ikke bruges" in result.stderr
     assert "Traceback" not in result.stderr
 
 

@@ -74,6 +74,7 @@ from actions.preparation_note import build_note, render_choices, render_full, re
 from actions.who_is_asking import IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
 from core import clock
 from core.municipality import fill, get_municipality
+from core.sms import is_sms_channel
 from core.store.cases import CaseRepository
 from core.store.errors import StoreUnavailable
 from core.store.notes import SharedNotes
@@ -82,7 +83,6 @@ from core.vocabulary import TEAM_MEETING_KINDS
 
 logger = logging.getLogger(__name__)
 
-SMS_CHANNEL = "sms"
 PRINT_MARKER = {"moedeklar": {"kind": "preparation_note"}}
 
 # --- Texts (the guide's own content is in data/preparation_guide.yml) ----------------------------
@@ -164,7 +164,7 @@ def written_text(tracker: Tracker) -> str | None:
 
 
 def _is_sms(tracker: Tracker) -> bool:
-    return tracker.get_latest_input_channel() == SMS_CHANNEL
+    return is_sms_channel(tracker.get_latest_input_channel())
 
 
 def meeting_context(meeting: MeetingRecord, now: datetime) -> dict[str, Any]:
@@ -413,7 +413,7 @@ class ActionWithdrawNote(Action):
     ) -> list[EventType]:
         identity = identity_of(tracker)
         if not isinstance(identity, VerifiedCitizen):
-            send(dispatcher, login_replies(identity, WHAT_NOTE))
+            send(dispatcher, login_replies(identity, WHAT_NOTE, _is_sms(tracker)))
             return []
         try:
             now = clock.utc_now()

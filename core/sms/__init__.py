@@ -22,6 +22,8 @@ INPUT_CHANNEL = "gatewayapi"
 SMS_INPUT_CHANNELS: frozenset[str] = frozenset({INPUT_CHANNEL})
 # Conversation ids of SMS conversations start with this (`core.sms.pseudonym`).
 CONVERSATION_PREFIX = "sms:"
+# `via` of a citizen verified by their registered mobile number (core.message_metadata).
+VIA_SMS = "sms"
 
 
 def is_sms_channel(input_channel: object) -> bool:

@@ -173,9 +173,9 @@ class SmsText:
     segments: int
 
 
-def measure(text: str) -> SmsText:
-    """Encoding, units and segments of `text` exactly as given (not normalised)."""
-    encoding = encoding_for(text)
+def measure(text: str, encoding: Encoding | None = None) -> SmsText:
+    """Encoding (chosen, or the one given), units and segments of `text` exactly as given."""
+    encoding = encoding or encoding_for(text)
     char_costs = costs(text, encoding)
     return SmsText(text, encoding, sum(char_costs), segments_for(char_costs, encoding))
 

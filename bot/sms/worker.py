@@ -276,7 +276,10 @@ class SmsWorker:
         if state.opted_out:
             return TurnResult("ignored_opted_out")
         window = timedelta(seconds=SMS_RATE_LIMIT_WINDOW_S)
-        if await self.conversations.areceived_since(state.id, now - window) > SMS_RATE_LIMIT_MESSAGES:
+        if (
+            await self.conversations.areceived_since(state.id, now - window, message.id)
+            > SMS_RATE_LIMIT_MESSAGES
+        ):
             if state.rate_notified_at is None or state.rate_notified_at < now - window:
                 return TurnResult("rate_limited", notice(messages.RATE_LIMITED), rate_notified=True)
             return TurnResult("rate_limited_silenced")
@@ -357,8 +360,8 @@ class SmsWorker:
         else:
             await self.conversations.astart_reminder(reminder.id)
             turn = format_turn(await self._trigger_reminder(conversation_id))
-            if turn.message is None:
-                result = TurnResult("no_text", reminder_state="skipped")
+            if turn.message is None:  # e.g. the action server was down: a later run tries again
+                result = TurnResult("no_text", reminder_state="expired")
             else:
                 expires = min(now + OUTBOX_EXPIRY, reminder.meeting_starts_at)
                 result = turn_result(turn, "delivered", kind="reminder", expires_at=expires)

@@ -14,9 +14,9 @@ or, for more than three options or titles that are questions, one option a line:
 
 When the text already names every option (the reminder's "Svar FORBERED"), no list is added; the
 title itself is still a valid reply (`core.sms.replies`). A text longer than MAX_SEGMENTS
-segments is cut after the last whole sentence that fits, with MORE_HINT at the end; the rest is
-kept (in the database, by the caller) and sent when the citizen texts MERE. The options block is
-never split.
+segments is cut after the last whole sentence that fits, followed by the options (so the citizen
+can always answer) and MORE_HINT; the rest is kept (in the database, by the caller) and sent when
+the citizen texts MERE, with the options again at its end. The options block is never split.
 
 Must not: decide what a reply means (that is `core.sms.replies`) or store anything.
 """
@@ -37,7 +37,7 @@ MESSAGE_SEPARATOR = "\n\n"
 # Separates a stored remainder's text from its options block (never part of an SMS).
 TAIL_MARK = "\x1e"
 
-_SENTENCE_END = re.compile(r"(?<=[.!?:])[ ]+|\n+")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[ ]+|\n+")
 _WORD_GAP = re.compile(r"[ ]+")
 
 
@@ -111,22 +111,22 @@ def _pieces(text: str, gap: re.Pattern[str] = _SENTENCE_END) -> list[str]:
     return pieces
 
 
-def _with_hint(head: str) -> str:
-    return f"{head.rstrip()}\n{MORE_HINT}"
+def _ending(head: str, suffix: str) -> str:
+    return f"{head.rstrip()}\n{suffix}"
 
 
-def _cut(units: list[str], max_segments: int) -> tuple[str, list[str]]:
-    """The longest head of `units` that fits with MORE_HINT, and the units left over."""
+def _cut(units: list[str], max_segments: int, suffix: str) -> tuple[str, list[str]]:
+    """The longest head of `units` that fits with `suffix` after it, and the units left over."""
     head = ""
     for index, unit in enumerate(units):
-        if not fits(_with_hint(head + unit), max_segments):
+        if not fits(_ending(head + unit, suffix), max_segments):
             if head.strip():
                 return head, units[index:]
             # A single unit too long on its own: cut it between words, then characters.
             words = _pieces(unit, _WORD_GAP)
             if len(words) > 1:
-                return _cut(words + units[index + 1 :], max_segments)
-            return _cut(list(unit) + units[index + 1 :], max_segments)
+                return _cut(words + units[index + 1 :], max_segments, suffix)
+            return _cut(list(unit) + units[index + 1 :], max_segments, suffix)
         head += unit
     return head, []
 
@@ -134,21 +134,26 @@ def _cut(units: list[str], max_segments: int) -> tuple[str, list[str]]:
 def split(text: str, tail: str = "", max_segments: int = MAX_SEGMENTS) -> tuple[SmsText, str | None]:
     """`text` (and the unsplittable `tail`) as one SMS now and the rest for "MERE".
 
-    Both are expected normalised. The SMS ends with MORE_HINT when there is a rest; the rest
-    keeps the tail whole (after TAIL_MARK), for `continue_remainder`.
+    Both are expected normalised. When the text must be cut, the SMS ends with the tail (the
+    options, so the citizen can always answer) and MORE_HINT; the rest keeps the text that did
+    not fit and the tail again (after TAIL_MARK), for `continue_remainder`.
     """
     text, tail = text.strip(), tail.strip()
     whole = "\n".join(part for part in (text, tail) if part)
     if fits(whole, max_segments):
         return measure(whole), None
-    head, rest = _cut(_pieces(text), max_segments) if text else ("", [])
-    if not head.strip():  # only the tail is left and it is too long on its own
-        head, rest = _cut(_pieces(tail), max_segments)
-        tail = ""
+    suffix = f"{tail}\n{MORE_HINT}" if tail else MORE_HINT
+    head, rest = _cut(_pieces(text), max_segments, suffix) if text else ("", [])
+    if not head.strip() or not fits(_ending(head, suffix), max_segments):
+        # The options are too long to go with any of the text: the text first, options later.
+        suffix = MORE_HINT
+        head, rest = _cut(_pieces(text or tail), max_segments, suffix)
+        if not text:
+            tail = ""
     remainder = "".join(rest).strip()
     if tail:
         remainder = f"{remainder}{TAIL_MARK}{tail}"
-    return measure(_with_hint(head)), remainder or None
+    return measure(_ending(head, suffix)), remainder or None
 
 
 def format_turn(messages: Sequence[Mapping[str, Any]], max_segments: int = MAX_SEGMENTS) -> FormattedTurn:

@@ -179,11 +179,13 @@ def _next_reminder(session: Session, conversation_id: str) -> SmsReminderRecord 
     return None if row is None else reminder_record(row[0], row[1])
 
 
-def _received_since(session: Session, conversation_id: str, since: datetime) -> int:
+def _received_since(session: Session, conversation_id: str, since: datetime, up_to_id: int) -> int:
     return int(
         session.execute(
             select(func.count(SmsInbox.id)).where(
-                SmsInbox.conversation_id == conversation_id, SmsInbox.received_at > since
+                SmsInbox.conversation_id == conversation_id,
+                SmsInbox.received_at > since,
+                SmsInbox.id <= up_to_id,
             )
         ).scalar_one()
     )
@@ -299,9 +301,9 @@ class SmsConversations:
     def next_reminder(self, conversation_id: str) -> SmsReminderRecord | None:
         return self.database.run(_next_reminder, conversation_id)
 
-    def received_since(self, conversation_id: str, since: datetime) -> int:
-        """How many SMS the conversation received after `since` (rate limit)."""
-        return self.database.run(_received_since, conversation_id, since)
+    def received_since(self, conversation_id: str, since: datetime, up_to_id: int) -> int:
+        """How many SMS the conversation received after `since`, up to message `up_to_id`."""
+        return self.database.run(_received_since, conversation_id, since, up_to_id)
 
     def start_reminder(self, reminder_id: int) -> None:
         """Mark a reminder as being delivered (the reminder action looks it up by conversation)."""
@@ -337,8 +339,8 @@ class SmsConversations:
     async def anext_reminder(self, conversation_id: str) -> SmsReminderRecord | None:
         return await self.database.in_thread(self.next_reminder, conversation_id)
 
-    async def areceived_since(self, conversation_id: str, since: datetime) -> int:
-        return await self.database.in_thread(self.received_since, conversation_id, since)
+    async def areceived_since(self, conversation_id: str, since: datetime, up_to_id: int) -> int:
+        return await self.database.in_thread(self.received_since, conversation_id, since, up_to_id)
 
     async def astart_reminder(self, reminder_id: int) -> None:
         await self.database.in_thread(self.start_reminder, reminder_id)

@@ -111,7 +111,10 @@ def test_messages_come_out_in_the_order_they_came_in(conversations: SmsConversat
 def test_rate_counting_and_options_and_more_are_stored(conversations: SmsConversations) -> None:
     for n in range(3):
         conversations.receive(received(str(n), at=NOW + timedelta(minutes=n)))
-    assert conversations.received_since(ANNA, NOW + timedelta(seconds=30)) == 2
+    last = conversations.next_message(ANNA)
+    assert last is not None
+    assert conversations.received_since(ANNA, NOW + timedelta(seconds=30), last.id + 2) == 2
+    assert conversations.received_since(ANNA, NOW - timedelta(seconds=30), last.id) == 1
     conversations.claim("a", NOW, LEASE_S)
     options = ({"title": "Videre", "payload": "Videre"},)
     handle_next(

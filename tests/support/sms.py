@@ -52,9 +52,7 @@ class RunningSimulator:
 
         return self._call(read())
 
-    def wait_for(
-        self, msisdn: str, count: int, timeout: float = WAIT_S, since: int = 0
-    ) -> list[Recorded]:
+    def wait_for(self, msisdn: str, count: int, timeout: float = WAIT_S, since: int = 0) -> list[Recorded]:
         """Wait until `count` SMS were sent to `msisdn` after the first `since`; those SMS."""
         deadline = time.monotonic() + timeout
         while True:

@@ -4,8 +4,26 @@ from __future__ import annotations
 
 import pytest
 
-from core.sms.encoding import GSM, MAX_SEGMENTS, UCS2, measure, normalise, prepare
-from core.sms.formatting import MORE_HINT, Option, continue_remainder, format_turn, options_block
+from core.sms.encoding import GSM, MAX_SEGMENTS, UCS2, SmsText, measure, normalise, prepare
+from core.sms.formatting import (
+    MORE_HINT,
+    FormattedTurn,
+    Option,
+    continue_remainder,
+    format_turn,
+    options_block,
+)
+
+
+def all_parts(turn: FormattedTurn) -> list[SmsText | None]:
+    """The first SMS of a turn and every part "MERE" would bring."""
+    parts = [turn.message]
+    rest = turn.remainder
+    while rest:
+        part, rest = continue_remainder(rest)
+        parts.append(part)
+    return parts
+
 
 DANISH = "Hvornår er mødet med rehabiliteringsteamet? Æbler, østers og ål."
 
@@ -115,12 +133,12 @@ def test_long_answer_is_cut_at_a_sentence_with_more_and_the_rest_kept() -> None:
     turn = format_turn([{"text": " ".join(sentences), "buttons": buttons}])
     assert turn.message is not None and turn.remainder is not None
     assert turn.message.segments <= MAX_SEGMENTS
-    assert turn.message.text.endswith("handler om ressourceforløb og dine rettigheder.\n" + MORE_HINT)
-    sent_sentences = turn.message.text.removesuffix("\n" + MORE_HINT)
+    assert turn.message.text.endswith("og dine rettigheder.\nSvar 1 for Videre.\n" + MORE_HINT)
+    sent_sentences = turn.message.text.removesuffix("\nSvar 1 for Videre.\n" + MORE_HINT)
     assert sent_sentences.startswith(sentences[0]) and sentences[-1] in turn.remainder
     # MERE, MERE: the rest, every part within 3 segments, the options at the very end.
     second, rest = continue_remainder(turn.remainder)
-    assert rest is not None and second.text.endswith(MORE_HINT) and "Svar" not in second.text
+    assert rest is not None and second.text.endswith("Svar 1 for Videre.\n" + MORE_HINT)
     third, rest = continue_remainder(rest)
     assert rest is None and max(second.segments, third.segments) <= MAX_SEGMENTS
     assert third.text.endswith("rettigheder.\nSvar 1 for Videre.")
@@ -128,12 +146,7 @@ def test_long_answer_is_cut_at_a_sentence_with_more_and_the_rest_kept() -> None:
 
 def test_every_part_of_a_very_long_answer_fits_and_nothing_is_lost() -> None:
     text = " ".join(["Ordet ressourceforløbsydelse står her."] * 60) + " " + "x" * 600
-    turn = format_turn([{"text": text}])
-    parts = [turn.message]
-    rest = turn.remainder
-    while rest:
-        part, rest = continue_remainder(rest)
-        parts.append(part)
+    parts = all_parts(format_turn([{"text": text}]))
     assert all(p is not None and p.segments <= MAX_SEGMENTS for p in parts)
     joined = "".join(p.text.removesuffix("\n" + MORE_HINT).replace("\n", " ") for p in parts if p)
     assert joined.replace(" ", "") == text.replace(" ", "")
@@ -159,5 +172,18 @@ def test_a_long_options_list_is_never_split_between_two_sms() -> None:
     last, rest = continue_remainder(turn.remainder)
     while rest:
         last, rest = continue_remainder(rest)
-    assert last.text.count(")") == 7 and last.text.index("Svar med et tal:") >= 0
-    assert "Svar med et tal" not in turn.message.text
+    assert last.text.count(")") == 7 and "Svar med et tal:" in last.text
+    assert "Svar med et tal:" in turn.message.text  # the options come with every part
+    assert turn.message.segments <= MAX_SEGMENTS
+
+
+def test_options_too_long_to_go_with_the_text_come_after_it() -> None:
+    buttons = [
+        {"title": f"Et meget langt emne nummer {n} om ressourceforløb og rettigheder?", "payload": f"p{n}"}
+        for n in range(1, 7)
+    ]
+    parts = all_parts(
+        format_turn([{"text": " ".join(["En sætning om mødet og din plan."] * 12), "buttons": buttons}])
+    )
+    assert all(p is not None and p.segments <= MAX_SEGMENTS for p in parts)
+    assert parts[-1] is not None and parts[-1].text.endswith("om ressourceforløb og rettigheder?")

@@ -125,8 +125,8 @@ import-cases: install ## import a case export: make import-cases FILE=export.jso
 	@test -n "$(FILE)" || { echo "Usage: make import-cases FILE=path/to/export.json"; exit 2; }
 	$(PY) -m bot import-cases "$(FILE)"
 
-send-reminders: install ## schedule the SMS meeting reminders that are due now (docs/sms.md)
-	$(PY) -m bot send-reminders
+send-reminders: install ## schedule the SMS meeting reminders due now (NOW=2026-12-05T10:00+01:00 pretends)
+	$(PY) -m bot send-reminders $(if $(NOW),--now $(NOW))
 
 run: train demo-data ## set everything up and start the assistant (SQLite + demo data)
 	scripts/run.sh

@@ -4,7 +4,7 @@ Starts nothing itself: point it at a running assistant with the gateway simulato
 which starts both). It signs incoming-SMS webhooks exactly as GatewayAPI does (JWT in
 X-Gwapi-Signature with GATEWAYAPI_WEBHOOK_SECRET from the environment, the Makefile's development
 value by default) and posts N of them (default 200) from `--numbers` unknown numbers, as fast as
-the webhook answers. It reports, in ms:
+the webhook answers (a burst) or one every `--interval` seconds. It reports, in ms:
 - `ack`: the webhook's answer time (GatewayAPI retries anything not answered within 15 s);
 - `to_gateway`: from posting the SMS to the simulator recording the answer at /rest/mtsms
   (queue, Rasa, the action server, the outbox, one send), read from the simulator's records.
@@ -60,6 +60,7 @@ def run(args: argparse.Namespace, secret: str) -> dict:
         acks.append((time.perf_counter() - start) * 1000)
         response.raise_for_status()
         posted[(msisdn, i // numbers)] = time.time()
+        time.sleep(args.interval)
     deadline = time.time() + wait_s
     delays: list[float] = []
     while time.time() < deadline:
@@ -93,6 +94,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=200)
     parser.add_argument("--numbers", type=int, default=20)
     parser.add_argument("--wait", type=float, default=300.0, help="seconds to wait for every answer")
+    parser.add_argument("--interval", type=float, default=0.0, help="seconds between two SMS (0: a burst)")
     args = parser.parse_args()
     secret = os.environ.get("GATEWAYAPI_WEBHOOK_SECRET", DEFAULT_SECRET)
     print(json.dumps(run(args, secret), indent=2))

@@ -44,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Afvist: {exc}", file=sys.stderr)
         return 2
     print(f"SMS-simulator og telefon: http://{args.host}:{args.port}/", flush=True)
-    web.run_app(simulator.app(), host=args.host, port=args.port, print=None)
+    web.run_app(simulator.app(), host=args.host, port=args.port, print=None, access_log=None)
     return 0
 
 

@@ -345,3 +345,14 @@ def test_two_workers_handle_every_message_exactly_once_and_in_order(db_url: str)
     for cid in ids:
         assert [row["text"] for row in check.rows_for(cid)] == [f"svar {m}" for m in range(per_conversation)]
     check.database.close()
+
+
+def test_old_texts_are_purged_but_open_sms_and_opt_outs_are_kept(
+    conversations: SmsConversations, outbox: Outbox
+) -> None:
+    queue(conversations, "gammelt svar", "venter stadig")
+    [first] = outbox.claim("s", NOW, LEASE_S)
+    outbox.sent(first.id, "s", "1", NOW)
+    assert outbox.purge(NOW + timedelta(days=31)) == 2  # the handled message and the sent SMS
+    assert [row["text"] for row in outbox.rows_for(ANNA)] == ["venter stadig"]
+    assert conversations.get(ANNA) is not None

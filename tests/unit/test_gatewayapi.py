@@ -197,3 +197,16 @@ def test_the_simulator_refuses_production(monkeypatch: pytest.MonkeyPatch) -> No
     finally:
         monkeypatch.delenv("APP_ENV")
         get_settings.cache_clear()
+
+
+async def test_the_sms_output_channel_keeps_buttons_as_data_never_as_text() -> None:
+    from bot.sms.output import SmsOutputChannel
+
+    output = SmsOutputChannel()
+    buttons = [{"title": "Videre", "payload": "/secret_intent"}]
+    await output.send_response("sms:x", {"text": "Trin 1\n\nlinje to", "buttons": list(buttons)})
+    await output.send_response("sms:x", {"text": "Første del\n\nAnden del"})
+    assert output.messages[0]["text"] == "Trin 1\n\nlinje to" and output.messages[0]["buttons"] == buttons
+    assert [m["text"] for m in output.messages] == ["Trin 1\n\nlinje to", "Første del\n\nAnden del"]
+    assert not any("/secret_intent" in m["text"] for m in output.messages)
+    assert SmsOutputChannel.name() == "gatewayapi"

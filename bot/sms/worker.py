@@ -50,7 +50,7 @@ from core.municipality import get_municipality
 from core.privacy import CPR_PLACEHOLDER
 from core.sms import INPUT_CHANNEL, VIA_SMS, messages
 from core.sms.config import SmsConfig
-from core.sms.encoding import prepare
+from core.sms.encoding import SmsText, prepare
 from core.sms.formatting import FormattedTurn, Option, continue_remainder, format_turn
 from core.sms.replies import START, STOP, CommandReply, read_reply
 from core.store.cases import CaseRepository
@@ -93,10 +93,11 @@ def worker_id(port: int | None) -> str:
     return f"{socket.gethostname()}:{port or 0}"
 
 
-def outgoing(turn_message: Any, kind: str = "reply") -> list[SmsOutgoing]:
-    if turn_message is None:
+def outgoing(message: SmsText | None, kind: str = "reply") -> list[SmsOutgoing]:
+    """The outbox row for one prepared SMS (none for no SMS)."""
+    if message is None:
         return []
-    return [SmsOutgoing(turn_message.text, turn_message.encoding, turn_message.segments, kind)]
+    return [SmsOutgoing(message.text, message.encoding, message.segments, kind)]
 
 
 def notice(template: str, kind: str = "notice") -> list[SmsOutgoing]:

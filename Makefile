@@ -28,6 +28,15 @@ export CITIZEN_JWT_SECRET   ?= dev-only-moedeklar-demo-secret-change-me
 export CONVERSATION_ID_SECRET ?= dev-only-moedeklar-conversations-change-me
 # The Rasa server as the citizen's browser reaches it (the widget connects here).
 export RASA_PUBLIC_URL ?= http://localhost:$(RASA_PORT)
+# --- SMS (bot/channels/gatewayapi.py, docs/sms.md) ---
+# Development points the channel at the local gateway simulator (bot/gateway_simulator) with
+# `dev-only-` secrets, which APP_ENV=production refuses.
+export SMS_DEMO_PORT ?= 8082
+export GATEWAYAPI_URL ?= http://localhost:$(SMS_DEMO_PORT)
+export GATEWAYAPI_TOKEN ?= dev-only-gatewayapi-token
+export GATEWAYAPI_WEBHOOK_SECRET ?= dev-only-gatewayapi-webhook-secret
+export SMS_PSEUDONYM_SECRET ?= dev-only-sms-pseudonym-key
+export GATEWAYAPI_CALLBACK_URL ?= http://localhost:$(RASA_PORT)/webhooks/gatewayapi/status
 CHROMIUM   := /usr/bin/chromium
 NPM_STAMP  := node_modules/.installed
 
@@ -37,7 +46,7 @@ TRAIN_ARGS := --data data/nlu data/rules data/stories --config config.yml --doma
 ACTIONS_VENV := $(CURDIR)/var/venv-actions
 
 .PHONY: help install run train evaluate shell lint validate test test-unit test-stories pytest \
-        import-cases demo-data lock clean browser guide-stories screenshots actions-venv
+        import-cases demo-data lock clean browser guide-stories screenshots actions-venv send-reminders
 
 help: ## list every target
 	@echo "Mødeklar: make <target>"
@@ -115,6 +124,9 @@ demo-data: install ## migrate the database and load the demo citizens
 import-cases: install ## import a case export: make import-cases FILE=export.json (docs/import.md)
 	@test -n "$(FILE)" || { echo "Usage: make import-cases FILE=path/to/export.json"; exit 2; }
 	$(PY) -m bot import-cases "$(FILE)"
+
+send-reminders: install ## schedule the SMS meeting reminders due now (NOW=2026-12-05T10:00+01:00 pretends)
+	$(PY) -m bot send-reminders $(if $(NOW),--now $(NOW))
 
 run: train demo-data ## set everything up and start the assistant (SQLite + demo data)
 	scripts/run.sh

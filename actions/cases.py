@@ -56,6 +56,7 @@ from actions.who_is_asking import (
 )
 from core import clock, phone
 from core.municipality import fill
+from core.sms import is_sms_channel
 from core.store.cases import CaseRepository
 from core.store.errors import StoreUnavailable
 from core.store.records import CaseRecord, CaseworkerRecord, MeetingRecord
@@ -84,6 +85,11 @@ GENERAL_QUESTIONS = (
     "Du kan stadig stille generelle spørgsmål, fx om ressourceforløb, {meeting_name} og dine rettigheder."
 )
 NOT_LOGGED_IN = "Du er ikke logget ind, så jeg kan ikke se {what}. Log ind med MitID her: {login_url}"
+# Over SMS the citizen is known by the registered mobile number, not by a login.
+SMS_UNKNOWN_NUMBER = (
+    "Jeg kender ikke dit mobilnummer, så jeg kan ikke se {what} her. Er dit nummer ikke "
+    "registreret hos os, så {call_jobcenter}. Du kan også logge ind med MitID her: {login_url}"
+)
 LOGIN_EXPIRED = "Dit login er udløbet, så jeg kan ikke se {what}. Log ind igen med MitID her: {login_url}"
 LOGIN_INVALID = (
     "Jeg kunne ikke bekræfte dit login, så jeg kan ikke se {what}. "
@@ -193,9 +199,11 @@ def send(dispatcher: CollectingDispatcher, replies: Sequence[Reply]) -> None:
 
 
 # --- Building blocks of the answers ---------------------------------------------------------------
-def login_replies(identity: Identity, what: str) -> list[Reply]:
-    """What to say when the message has no verified citizen."""
-    if isinstance(identity, IdentityProblem):
+def login_replies(identity: Identity, what: str, sms: bool = False) -> list[Reply]:
+    """What to say when the message has no verified citizen (`sms`: it came by SMS)."""
+    if sms and not isinstance(identity, IdentityProblem):
+        first = SMS_UNKNOWN_NUMBER
+    elif isinstance(identity, IdentityProblem):
         if identity.reason == EXPIRED:
             first = LOGIN_EXPIRED
         elif identity.reason == NOT_CONFIGURED:
@@ -302,8 +310,8 @@ class CaseAction(Action, ABC):
     async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
         """The answer for a citizen who is known to be in the case database."""
 
-    def not_verified(self, identity: Identity) -> list[Reply]:
-        return login_replies(identity, self.what)
+    def not_verified(self, identity: Identity, sms: bool = False) -> list[Reply]:
+        return login_replies(identity, self.what, sms)
 
     def not_found(self) -> list[Reply]:
         return replies_from([fill(CITIZEN_NOT_FOUND, what=self.what)])
@@ -315,15 +323,16 @@ class CaseAction(Action, ABC):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[dict[str, Any]]:
         replies = [Reply(text=CPR_NOTICE)] if cpr_was_removed(tracker) else []
-        replies.extend(await self.replies_for(identity_of(tracker)))
+        sms = is_sms_channel(tracker.get_latest_input_channel())
+        replies.extend(await self.replies_for(identity_of(tracker), sms))
         send(dispatcher, replies)
         return []
 
-    async def replies_for(self, identity: Identity) -> list[Reply]:
+    async def replies_for(self, identity: Identity, sms: bool = False) -> list[Reply]:
         if not isinstance(identity, VerifiedCitizen):
             outcome = identity.reason if isinstance(identity, IdentityProblem) else "anonymous"
             logger.info("%s: no verified citizen (%s)", self.name(), outcome)
-            return self.not_verified(identity)
+            return self.not_verified(identity, sms)
         try:
             repository = CaseRepository()
         except ValueError:
@@ -418,9 +427,9 @@ class ActionCaseworker(CaseAction):
     def name(self) -> str:
         return "action_caseworker"
 
-    def not_verified(self, identity: Identity) -> list[Reply]:
+    def not_verified(self, identity: Identity, sms: bool = False) -> list[Reply]:
         # They may simply want to reach someone: also say how, without logging in.
-        return [*login_replies(identity, self.what), *handoff_replies()]
+        return [*login_replies(identity, self.what, sms), *handoff_replies()]
 
     async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
         cases = await repository.acases_for(citizen_id)
@@ -457,7 +466,7 @@ class ActionHumanHandoff(CaseAction):
     def name(self) -> str:
         return "action_human_handoff"
 
-    def not_verified(self, identity: Identity) -> list[Reply]:
+    def not_verified(self, identity: Identity, sms: bool = False) -> list[Reply]:
         return handoff_replies()
 
     def not_found(self) -> list[Reply]:

@@ -74,6 +74,7 @@ from actions.preparation_note import build_note, render_choices, render_full, re
 from actions.who_is_asking import IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
 from core import clock
 from core.municipality import fill, get_municipality
+from core.sms import is_sms_channel
 from core.store.cases import CaseRepository
 from core.store.errors import StoreUnavailable
 from core.store.notes import SharedNotes
@@ -82,7 +83,6 @@ from core.vocabulary import TEAM_MEETING_KINDS
 
 logger = logging.getLogger(__name__)
 
-SMS_CHANNEL = "sms"
 PRINT_MARKER = {"moedeklar": {"kind": "preparation_note"}}
 
 # --- Texts (the guide's own content is in data/preparation_guide.yml) ----------------------------
@@ -96,6 +96,13 @@ NO_TEAM_MEETING = (
 PEOPLE_OWN = "Til dit møde {when} kommer:"
 WHERE_GENERIC = "Tid og sted står i din indkaldelse. Mødet er ofte hos {jobcenter}, {address}."
 FIRST_QUESTION_HINT = "Skriv med dine egne ord. Du kan altid skrive «tilbage», «pause» eller «stop»."
+# Over SMS the word STOP alone opts out of every SMS (docs/sms.md), so the guide is stopped by
+# choosing its Stop option's number, and the texts do not invite the citizen to write "stop".
+SMS_INTRO = (
+    "Det er helt normalt at være spændt før mødet. Jeg tager dig igennem det trin for trin, i dit "
+    "eget tempo. Svar med tallet for det, du vil. Du kan altid skrive «pause» og fortsætte senere."
+)
+SMS_FIRST_QUESTION_HINT = "Skriv med dine egne ord. Du kan altid skrive «tilbage» eller «pause»."
 REVIEW_QUESTION = "Er notatet rigtigt? Du kan rette et svar, før vi går videre."
 SHARE_QUESTION = (
     "Må jeg sende dit notat til din sagsbehandler før mødet? Så kan din sagsbehandler læse det "
@@ -164,7 +171,7 @@ def written_text(tracker: Tracker) -> str | None:
 
 
 def _is_sms(tracker: Tracker) -> bool:
-    return tracker.get_latest_input_channel() == SMS_CHANNEL
+    return is_sms_channel(tracker.get_latest_input_channel())
 
 
 def meeting_context(meeting: MeetingRecord, now: datetime) -> dict[str, Any]:
@@ -225,7 +232,7 @@ class ActionStartPreparation(Action):
         if resuming:
             lines.append(WELCOME_BACK)
         else:
-            lines.append(get_guide().intro)
+            lines.append(SMS_INTRO if _is_sms(tracker) else get_guide().intro)
         lines += context_lines
         dispatcher.utter_message(text="\n".join(lines))
         return [SlotSet(name, value) for name, value in values.items()]
@@ -280,12 +287,12 @@ def _explanation_message(slot: str, tracker: Tracker) -> tuple[str, list[dict[st
     return "\n".join(lines), [_button(BUTTON_NEXT), _button(BUTTON_SKIP), _button(BUTTON_STOP)]
 
 
-def _question_message(slot: str) -> tuple[str, list[dict[str, str]]]:
+def _question_message(slot: str, sms: bool = False) -> tuple[str, list[dict[str, str]]]:
     question = get_guide().question(slot)
     number = QUESTION_SLOTS.index(slot) + 1
     lines = [f"Spørgsmål {number} af {len(QUESTION_SLOTS)}: {question.question}"]
     if number == 1:
-        lines.append(FIRST_QUESTION_HINT)
+        lines.append(SMS_FIRST_QUESTION_HINT if sms else FIRST_QUESTION_HINT)
     buttons = [_button(answer) for answer in question.answers]
     buttons += [_button(BUTTON_SKIP), _button(BUTTON_BACK), _button(BUTTON_PAUSE)]
     return "\n".join(lines), buttons
@@ -309,7 +316,7 @@ class AskPreparationStep(Action):
             text = fill(get_guide().offer, count=len(QUESTION_SLOTS))
             buttons = [_button(BUTTON_OFFER_YES), _button(BUTTON_OFFER_NO)]
         elif slot in QUESTION_SLOTS:
-            text, buttons = _question_message(slot)
+            text, buttons = _question_message(slot, _is_sms(tracker))
         elif slot == REVIEW_SLOT:
             self._send_review(dispatcher, tracker)
             return []
@@ -413,7 +420,7 @@ class ActionWithdrawNote(Action):
     ) -> list[EventType]:
         identity = identity_of(tracker)
         if not isinstance(identity, VerifiedCitizen):
-            send(dispatcher, login_replies(identity, WHAT_NOTE))
+            send(dispatcher, login_replies(identity, WHAT_NOTE, _is_sms(tracker)))
             return []
         try:
             now = clock.utc_now()

@@ -152,6 +152,7 @@ class MeetingIn(_Strict):
     location: Text | None = None
     online: StrictBool = False
     participants: list[Name] = []
+    cancelled: StrictBool = False  # the municipality cancelled it: no reminder, never "next"
 
 
 class CitizenIn(_Strict):
@@ -406,6 +407,7 @@ def to_bundles(citizens: list[CitizenIn], maps: Mapping[str, WordMap] | None = N
                     location=m.location,
                     online=m.online,
                     participants=tuple(m.participants),
+                    cancelled=m.cancelled,
                 )
                 for m in c.meetings
             ),

@@ -63,3 +63,10 @@ def demo_citizens() -> tuple[tuple[str, str], ...]:
     """(citizen id, name) of every demo citizen in data/demo_cases.json."""
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     return tuple((str(c["id"]), str(c["name"])) for c in data["citizens"])
+
+
+@lru_cache(maxsize=1)
+def demo_phones() -> tuple[tuple[str, str], ...]:
+    """(name, mobile number as written) of every demo citizen with one (the SMS phone page)."""
+    data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
+    return tuple((str(c["name"]), str(c["phone"])) for c in data["citizens"] if c.get("phone"))

@@ -16,3 +16,8 @@ MAX_MESSAGE_CHARS = 4000
 # The client's metadata (JSON) may be at most this large and this deeply nested.
 MAX_METADATA_BYTES = 8 * 1024
 MAX_METADATA_DEPTH = 5
+
+# SMS (issue 11): per phone number, at most this many messages in this window are answered;
+# the next gets one polite notice, then silence until the window has passed.
+SMS_RATE_LIMIT_MESSAGES = 20
+SMS_RATE_LIMIT_WINDOW_S = 600

@@ -27,6 +27,7 @@ from pydantic import BaseModel, Extra, ValidationError, conint, constr, validato
 
 from core import phone
 from core.settings import Settings, get_settings
+from core.sms.sender import sender_problem
 from core.vocabulary import MEANINGS, WordMap, word_maps
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,34 @@ class ConversationLog(BaseModel, extra=Extra.forbid):
     readers: NonEmpty  # type: ignore[valid-type]
 
 
+class SmsPractice(BaseModel, extra=Extra.forbid):
+    """SMS: the sender citizens see and when meeting reminders go out (docs/sms.md).
+
+    A reminder goes out `reminder_days_before` days before the meeting's date, and only between
+    `reminder_from_hour` and `reminder_until_hour` (Copenhagen time); one due at night waits for
+    the morning.
+    """
+
+    sender: constr(strip_whitespace=True, min_length=1, max_length=15) = "Jobcenter"  # type: ignore[valid-type]
+    reminder_days_before: conint(ge=1, le=14) = 3  # type: ignore[valid-type]
+    reminder_from_hour: conint(ge=0, le=23) = 9  # type: ignore[valid-type]
+    reminder_until_hour: conint(ge=1, le=24) = 19  # type: ignore[valid-type]
+
+    @validator("sender")
+    def _sender(cls, value: str) -> str:  # noqa: N805 (pydantic validator)
+        problem = sender_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @validator("reminder_until_hour")
+    def _hours_in_order(cls, value: int, values: dict[str, Any]) -> int:  # noqa: N805
+        start = values.get("reminder_from_hour")
+        if start is not None and value <= start:
+            raise ValueError("skal være senere end reminder_from_hour")
+        return value
+
+
 class ImportWords(BaseModel, extra=Extra.forbid):
     """The municipality's own words in its case export, each mapped to the assistant's meaning."""
 
@@ -99,6 +128,7 @@ class Municipality(BaseModel, extra=Extra.forbid):
     meetings: MeetingPractice
     conversation_log: ConversationLog
     import_words: ImportWords = ImportWords()
+    sms: SmsPractice = SmsPractice()
 
     @validator("phone")
     def _danish_phone(cls, value: str) -> str:  # noqa: N805 (pydantic validator)

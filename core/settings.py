@@ -64,6 +64,18 @@ def _http_url(name: str, value: str) -> str:
     return value.rstrip("/")
 
 
+def _opt_http_url(name: str) -> str | None:
+    raw = _text(name)
+    return _http_url(name, raw) if raw else None
+
+
+def _positive(name: str, default: float) -> float:
+    value = _float(name, default)
+    if value <= 0:
+        raise SettingsError(f"{name} must be a positive number, got {value!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     """A snapshot of the environment, taken once per process."""
@@ -87,6 +99,16 @@ class Settings:
     web_host: str = "127.0.0.1"  # WEB_HOST
     web_port: int = 8080  # WEB_PORT
     rasa_public_url: str = "http://localhost:5005"  # RASA_PUBLIC_URL
+    # --- SMS through GatewayAPI (issue 11: bot/channels/gatewayapi.py, bot/sms/, docs/sms.md) ---
+    gatewayapi_url: str = "https://gatewayapi.com"  # GATEWAYAPI_URL (the simulator in development)
+    gatewayapi_token: str | None = None  # GATEWAYAPI_TOKEN (sending: Authorization: Token ...)
+    gatewayapi_webhook_secret: str | None = None  # GATEWAYAPI_WEBHOOK_SECRET (X-Gwapi-Signature)
+    gatewayapi_callback_url: str | None = None  # GATEWAYAPI_CALLBACK_URL (our status webhook)
+    gatewayapi_timeout_s: float = 10.0  # GATEWAYAPI_TIMEOUT (one send request, seconds)
+    sms_sender: str | None = None  # SMS_SENDER (default: `sms.sender` in the municipality file)
+    sms_pseudonym_secret: str | None = None  # SMS_PSEUDONYM_SECRET (HMAC key of conversation ids)
+    sms_unconfirmed_resend_s: float = 300.0  # SMS_UNCONFIRMED_RESEND_AFTER (no answer, no report)
+    sms_demo_port: int = 8082  # SMS_DEMO_PORT (the development gateway simulator and phone page)
 
     @property
     def is_production(self) -> bool:
@@ -123,4 +145,14 @@ def get_settings() -> Settings:
         rasa_public_url=_http_url(
             "RASA_PUBLIC_URL", _text("RASA_PUBLIC_URL", f"http://localhost:{rasa_port}")
         ),
+        # --- SMS through GatewayAPI (issue 11) ---
+        gatewayapi_url=_http_url("GATEWAYAPI_URL", _text("GATEWAYAPI_URL", Settings.gatewayapi_url)),
+        gatewayapi_token=_opt("GATEWAYAPI_TOKEN"),
+        gatewayapi_webhook_secret=_opt("GATEWAYAPI_WEBHOOK_SECRET"),
+        gatewayapi_callback_url=_opt_http_url("GATEWAYAPI_CALLBACK_URL"),
+        gatewayapi_timeout_s=_positive("GATEWAYAPI_TIMEOUT", Settings.gatewayapi_timeout_s),
+        sms_sender=_opt("SMS_SENDER"),
+        sms_pseudonym_secret=_opt("SMS_PSEUDONYM_SECRET"),
+        sms_unconfirmed_resend_s=_positive("SMS_UNCONFIRMED_RESEND_AFTER", Settings.sms_unconfirmed_resend_s),
+        sms_demo_port=_int("SMS_DEMO_PORT", Settings.sms_demo_port),
     )

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start the action server, the Rasa server (REST and socket.io channels) and the demo web site
-# with the chat widget, in the foreground; Ctrl-C stops all three.
+# Start the action server, the Rasa server (REST, socket.io and SMS channels), the demo web site
+# with the chat widget and the local SMS gateway simulator with its phone page, in the
+# foreground; every few minutes it schedules the SMS meeting reminders. Ctrl-C stops them all.
 # `scripts/run.sh --shell` starts the action server and a terminal chat instead.
 # Called by `make run` / `make shell`, which set up the venv, model and demo data first.
 set -euo pipefail
@@ -11,6 +12,8 @@ MODEL=${MODEL:-models/moedeklar.tar.gz}
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 WEB_PORT=${WEB_PORT:-8080}
+SMS_DEMO_PORT=${SMS_DEMO_PORT:-8082}
+REMINDER_EVERY_S=${REMINDER_EVERY_S:-300}
 export WEB_PORT
 export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:${ACTION_PORT}/webhook}
@@ -57,6 +60,16 @@ echo "Starting the web site with the chat widget on port $WEB_PORT (log: var/log
 pids+=($!)
 wait_for "http://localhost:$WEB_PORT/health" "The web site" 30
 
+echo "Starting the SMS gateway simulator on port $SMS_DEMO_PORT (log: var/log/sms-simulator.log) ..."
+.venv/bin/python -m bot.gateway_simulator --port "$SMS_DEMO_PORT" >var/log/sms-simulator.log 2>&1 &
+pids+=($!)
+wait_for "http://localhost:$SMS_DEMO_PORT/_sim/state" "The SMS gateway simulator" 30
+
+# Meeting reminders: schedule what is due now and every REMINDER_EVERY_S seconds (cron's job in
+# production; the SMS worker inside Rasa delivers them).
+( while true; do .venv/bin/python -m bot send-reminders >>var/log/reminders.log 2>&1; sleep "$REMINDER_EVERY_S"; done ) &
+pids+=($!)
+
 cat <<MSG
 
 Mødeklar is running.
@@ -70,6 +83,8 @@ Mødeklar is running.
                    .venv/bin/python -m bot demo-token c-1001
   Terminal chat: make shell (in another terminal)
   socket.io:     $RASA_PUBLIC_URL/socket.io (used by the widget)
+  SMS phone:     open http://localhost:$SMS_DEMO_PORT/ (development gateway simulator; pick a
+                 demo citizen's number or an unknown one and text the assistant)
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

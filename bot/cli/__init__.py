@@ -6,6 +6,7 @@ Owns argument parsing, exit codes and Danish messages on the terminal; the work 
   migrate                  upgrade the database schema to head        (case_data)
   seed-demo                load the demo data into an empty database  (case_data)
   demo-token CITIZEN_ID    print a development login token            (tokens)
+  send-reminders [--now]   schedule the SMS meeting reminders now due (reminders)
 Exit codes: 0 ok, 1 database or setup failure, 2 invalid input or refusal.
 
 Must not: import the Rasa server's plug-ins or the action server.
@@ -45,6 +46,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     token = commands.add_parser("demo-token", help="print a development login token")
     token.add_argument("citizen_id")
+    reminders = commands.add_parser(
+        "send-reminders", parents=[common], help="schedule the SMS meeting reminders that are due now"
+    )
+    reminders.add_argument("--now", help="pretend it is this instant (ISO 8601 with UTC offset)")
     return parser
 
 
@@ -64,6 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bot.cli import case_data
 
     url = args.db_url or settings.cases_db_url
+    if args.command == "send-reminders":
+        from bot.cli.reminders import run_send_reminders
+
+        return run_send_reminders(url, args.now, out, err)
     if args.command == "import-cases":
         return case_data.run_import(args.file, url, out, err)
     if args.command == "migrate":

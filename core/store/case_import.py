@@ -116,6 +116,7 @@ def _upsert_bundle(
             "location": meeting.location,
             "online": meeting.online,
             "participants": list(meeting.participants),
+            "cancelled": meeting.cancelled,
         }
         _upsert_by_id(session, Meeting, meeting.id, values, counts["meetings"])
 

@@ -54,6 +54,7 @@ def meeting_record(row: Meeting) -> MeetingRecord:
         location=row.location,
         online=bool(row.online),
         participants=tuple(str(p) for p in (row.participants or ())),
+        cancelled=bool(row.cancelled),
     )
 
 
@@ -77,7 +78,7 @@ def _cases_for(session: Session, citizen_id: str) -> list[CaseRecord]:
 def _upcoming(session: Session, citizen_id: str, now: datetime, limit: int) -> list[MeetingRecord]:
     rows = session.execute(
         select(Meeting)
-        .where(Meeting.citizen_id == citizen_id, Meeting.starts_at > now)
+        .where(Meeting.citizen_id == citizen_id, Meeting.starts_at > now, Meeting.cancelled.is_(False))
         .order_by(Meeting.starts_at, Meeting.id)
         .limit(limit)
     ).scalars()
@@ -121,7 +122,7 @@ class CaseRepository:
         return self.database.run(_cases_for, citizen_id)
 
     def upcoming_meetings(self, citizen_id: str, now: datetime, limit: int = 10) -> list[MeetingRecord]:
-        """Meetings with `starts_at > now` (aware), soonest first, at most `limit`."""
+        """Meetings with `starts_at > now` (aware) that are not cancelled, soonest first."""
         require_aware(now, "now")
         return self.database.run(_upcoming, citizen_id, now, limit)
 

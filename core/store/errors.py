@@ -28,3 +28,10 @@ class CaseImportFailed(StoreError):
 
     def __init__(self, reason: str, dialect: str) -> None:
         super().__init__("case import failed and was rolled back", reason, dialect)
+
+
+class SmsLeaseLost(Exception):
+    """This worker no longer holds the conversation (its lease ran out and another took it).
+
+    Nothing of the unit of work was written; the other worker handles the message.
+    """

@@ -236,7 +236,7 @@ async def test_review_shows_the_printable_note_in_the_web_chat() -> None:
 
 async def test_review_over_sms_is_the_short_note_without_print() -> None:
     messages, _ = await run(
-        prep.ASK_ACTIONS["prep_review"](), tracker(ANONYMOUS, slots=ANSWERS, channel="sms")
+        prep.ASK_ACTIONS["prep_review"](), tracker(ANONYMOUS, slots=ANSWERS, channel="gatewayapi")
     )
     assert messages[0]["text"].startswith("Mit forberedelsesnotat")
     assert not messages[0].get("custom")

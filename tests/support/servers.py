@@ -48,12 +48,35 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float
     raise RuntimeError(f"{url} did not come up in {seconds} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-_SHARED: Dict[str, Any] = {"servers": None, "users": 0, "stop": None}
+_SHARED: Dict[str, Any] = {"servers": None, "users": 0, "stop": None, "restart_rasa": None}
+
+
+def _rasa_command(rasa_port: int, api_token: str) -> list[str]:
+    # The HTTP API is on only with a token (README, "Configure only the verified channels"):
+    # the SMS tests read a conversation's tracker through it.
+    return [
+        str(RASA),
+        "run",
+        "--model",
+        str(MODEL),
+        "--port",
+        str(rasa_port),
+        "--credentials",
+        "credentials.yml",
+        "--endpoints",
+        "endpoints.yml",
+        "--cors",
+        "*",
+        "--enable-api",
+        "--auth-token",
+        api_token,
+    ]
 
 
 def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
     """Start the action server and Rasa; returns their description and a stop function."""
-    rasa_port, action_port = free_port(), free_port()
+    rasa_port, action_port, sms_sim_port = free_port(), free_port(), free_port()
+    api_token = f"e2e-{os.urandom(16).hex()}"
     env = {
         **os.environ,
         "PYTHONPATH": str(REPO),
@@ -63,6 +86,14 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         "CITIZEN_JWT_SECRET": os.environ.get("CITIZEN_JWT_SECRET", "dev-only-e2e-secret-of-32-bytes-min"),
         "CONVERSATION_ID_SECRET": os.environ.get("CONVERSATION_ID_SECRET", "dev-only-e2e-conversations"),
         "APP_ENV": "development",
+        # SMS (tests/support/sms.py runs the gateway simulator on sms_sim_port in the test process)
+        "GATEWAYAPI_URL": f"http://127.0.0.1:{sms_sim_port}",
+        "GATEWAYAPI_TOKEN": "dev-only-e2e-gatewayapi-token",
+        "GATEWAYAPI_WEBHOOK_SECRET": "dev-only-e2e-gatewayapi-webhook-secret",
+        "SMS_PSEUDONYM_SECRET": "dev-only-e2e-sms-pseudonyms",
+        "GATEWAYAPI_CALLBACK_URL": f"http://127.0.0.1:{rasa_port}/webhooks/gatewayapi/status",
+        "GATEWAYAPI_TIMEOUT": "3",
+        "SMS_UNCONFIRMED_RESEND_AFTER": "6",
     }
     for command in (["migrate"], ["seed-demo"]):
         subprocess.run(
@@ -91,20 +122,7 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         processes.append(actions)
         rasa_log = work / "rasa.log"
         rasa = subprocess.Popen(
-            [
-                str(RASA),
-                "run",
-                "--model",
-                str(MODEL),
-                "--port",
-                str(rasa_port),
-                "--credentials",
-                "credentials.yml",
-                "--endpoints",
-                "endpoints.yml",
-                "--cors",
-                "*",
-            ],
+            _rasa_command(rasa_port, api_token),
             cwd=REPO,
             env=env,
             stdout=rasa_log.open("w"),
@@ -116,6 +134,26 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
     except BaseException:
         stop()
         raise
+
+    def restart_rasa(kill: bool = True) -> None:
+        """Stop the Rasa server (SIGKILL: a crash; else SIGTERM) and start it again, same port."""
+        old = processes.pop()
+        if kill:
+            old.kill()
+        else:
+            old.terminate()
+        old.wait(timeout=60)
+        new = subprocess.Popen(
+            _rasa_command(rasa_port, api_token),
+            cwd=REPO,
+            env=env,
+            stdout=rasa_log.open("a"),
+            stderr=subprocess.STDOUT,
+        )
+        processes.append(new)
+        wait_until_up(f"http://127.0.0.1:{rasa_port}/", new, rasa_log, 240)
+
+    _SHARED["restart_rasa"] = restart_rasa
     described = {
         "rasa": f"http://127.0.0.1:{rasa_port}",
         "rasa_port": str(rasa_port),
@@ -125,8 +163,18 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         "db_url": env["CASES_DB_URL"],
         "secret": env["CITIZEN_JWT_SECRET"],
         "conversation_secret": env["CONVERSATION_ID_SECRET"],
+        "rasa_api_token": api_token,
+        "sms_sim_port": str(sms_sim_port),
+        "sms_token": env["GATEWAYAPI_TOKEN"],
+        "sms_webhook_secret": env["GATEWAYAPI_WEBHOOK_SECRET"],
+        "sms_pseudonym_secret": env["SMS_PSEUDONYM_SECRET"],
     }
     return described, stop
+
+
+def restart_rasa(kill: bool = True) -> None:
+    """Restart the session's Rasa server process (the SMS restart test)."""
+    _SHARED["restart_rasa"](kill)
 
 
 @contextmanager

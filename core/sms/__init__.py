@@ -1,0 +1,31 @@
+"""SMS as a domain: what an SMS may contain, how replies are read, and who a number is.
+
+One module per idea:
+  encoding    GSM 03.38 or UCS-2, normalising typography and emoji away, segment counts
+  formatting  a turn's bot replies as SMS texts: numbered options, at most 3 segments, "MERE"
+  replies     reading what a citizen texted: STOP/START/MERE, "1", "2.", a button's title
+  pseudonym   the conversation id of a number (HMAC), never the number itself
+  schedule    when a meeting reminder is due (days before, allowed hours, Copenhagen time)
+
+The SMS channel (`bot/channels/gatewayapi.py`, `bot/sms/`) and the actions use these; the
+queue, outbox and reminder marks live in the database (`core.store.sms`).
+
+Must not: send or receive anything (no HTTP: core imports no aiohttp), read the database, or
+log phone numbers or message texts.
+"""
+
+from __future__ import annotations
+
+# The Rasa input channel name of the SMS channel (credentials.yml, `input_channel` of events).
+INPUT_CHANNEL = "gatewayapi"
+# Every input channel name that is an SMS channel (a second gateway adds its name here).
+SMS_INPUT_CHANNELS: frozenset[str] = frozenset({INPUT_CHANNEL})
+# Conversation ids of SMS conversations start with this (`core.sms.pseudonym`).
+CONVERSATION_PREFIX = "sms:"
+# `via` of a citizen verified by their registered mobile number (core.message_metadata).
+VIA_SMS = "sms"
+
+
+def is_sms_channel(input_channel: object) -> bool:
+    """True when a Rasa `input_channel` value is an SMS channel."""
+    return isinstance(input_channel, str) and input_channel in SMS_INPUT_CHANNELS

@@ -6,6 +6,8 @@ Owns argument parsing, exit codes and Danish messages on the terminal; the work 
   migrate                  upgrade the database schema to head        (case_data)
   seed-demo                load the demo data into an empty database  (case_data)
   demo-token CITIZEN_ID    print a development login token            (tokens)
+  add-caseworker, purge, audit-export, export-corrections, reindex, privacy-scan
+                           the review app and the conversation store  (review)
 Exit codes: 0 ok, 1 database or setup failure, 2 invalid input or refusal.
 
 Must not: import the Rasa server's plug-ins or the action server.
@@ -18,7 +20,7 @@ import logging
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import Sequence, TextIO
 
 from bot.cli.exit_codes import EXIT_SETUP_ERROR
 from core.settings import SettingsError, get_settings
@@ -45,7 +47,34 @@ def _parser() -> argparse.ArgumentParser:
     )
     token = commands.add_parser("demo-token", help="print a development login token")
     token.add_argument("citizen_id")
+    _review_commands(commands, common)
     return parser
+
+
+def _review_commands(commands: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    """The review app's commands (bot/cli/review.py)."""
+    account = commands.add_parser(
+        "add-caseworker", parents=[common], help="create a review app account (password: REVIEW_PASSWORD)"
+    )
+    account.add_argument("username")
+    account.add_argument("--role", required=True, choices=["caseworker", "admin"])
+    account.add_argument("--email", default=None, help="the caseworker's e-mail on the citizens' cases")
+    commands.add_parser("purge", parents=[common], help="delete what is older than the retention rules")
+    export = commands.add_parser("audit-export", parents=[common], help="print the audit log as CSV")
+    export.add_argument("--citizen", default=None, help="only entries about this citizen id")
+    export.add_argument("--since", type=date.fromisoformat, default=None, help="from this date (YYYY-MM-DD)")
+    corrections = commands.add_parser(
+        "export-corrections", parents=[common], help="write the corrections as Rasa NLU training data"
+    )
+    corrections.add_argument(
+        "--out", type=Path, default=None, help="file to write (default: standard output)"
+    )
+    commands.add_parser(
+        "reindex", parents=[common], help="index every stored conversation for the review app"
+    )
+    commands.add_parser(
+        "privacy-scan", parents=[common], help="check every stored event for CPR and phone numbers"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,14 +90,37 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.tokens import run_demo_token
 
         return run_demo_token(args.citizen_id, out, err)
+    url = args.db_url or settings.cases_db_url
+    if args.command in REVIEW_COMMANDS:
+        return _run_review(args, url, out, err)
     from bot.cli import case_data
 
-    url = args.db_url or settings.cases_db_url
     if args.command == "import-cases":
         return case_data.run_import(args.file, url, out, err)
     if args.command == "migrate":
         return case_data.run_migrate(url, out, err)
     return case_data.run_seed_demo(url, out, err, today=args.today)
+
+
+REVIEW_COMMANDS = frozenset(
+    {"add-caseworker", "purge", "audit-export", "export-corrections", "reindex", "privacy-scan"}
+)
+
+
+def _run_review(args: argparse.Namespace, url: str, out: TextIO, err: TextIO) -> int:
+    from bot.cli import review
+
+    if args.command == "add-caseworker":
+        return review.run_add_caseworker(url, args.username, args.role, args.email, out=out, err=err)
+    if args.command == "purge":
+        return review.run_purge(url, out, err)
+    if args.command == "audit-export":
+        return review.run_audit_export(url, args.citizen, args.since, out, err)
+    if args.command == "export-corrections":
+        return review.run_export_corrections(url, args.out, out, err)
+    if args.command == "reindex":
+        return review.run_reindex(url, out, err)
+    return review.run_privacy_scan(url, out, err)
 
 
 if __name__ == "__main__":

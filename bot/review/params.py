@@ -33,7 +33,7 @@ class FormError(ValueError):
 
 
 def bad_request(message: str) -> web.HTTPBadRequest:
-    return web.HTTPBadRequest(text=message, content_type="text/plain", charset="utf-8")
+    return web.HTTPBadRequest(text=message)
 
 
 def check_query_size(request: web.Request) -> None:

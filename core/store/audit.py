@@ -94,7 +94,10 @@ def _entries(
             conversation_id=row.conversation_id,
             detail=row.detail,
             client=row.client,
-            citizen_ids=tuple(sorted(subjects.get(int(row.id), []))),
+            # Asked for one citizen: name only that citizen (the others are not theirs to see).
+            citizen_ids=(citizen_id,)
+            if citizen_id is not None
+            else tuple(sorted(subjects.get(int(row.id), []))),
         )
         for row in rows
     ]

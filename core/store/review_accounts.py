@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from core.clock import require_aware
@@ -80,6 +79,8 @@ class LoginCandidate:
 def _create(
     session: Session, username: str, role: str, *, email: str | None, password_hash: str | None, now: datetime
 ) -> Account:
+    if _by_username(session, username) is not None:
+        raise AccountError(f"Brugernavnet {username!r} findes allerede.")
     row = ReviewAccount(
         username=username,
         role=role,
@@ -174,15 +175,12 @@ class ReviewAccounts:
             raise AccountError(problem)
         if role not in ROLES:
             raise AccountError("Rollen skal være caseworker eller admin.")
-        try:
-            clean_email = (email or "").strip() or None
-            return self.database.run(
-                lambda session: _create(
-                    session, name, role, email=clean_email, password_hash=password_hash, now=now
-                )
+        clean_email = (email or "").strip() or None
+        return self.database.run(
+            lambda session: _create(
+                session, name, role, email=clean_email, password_hash=password_hash, now=now
             )
-        except IntegrityError:
-            raise AccountError(f"Brugernavnet {name!r} findes allerede.") from None
+        )
 
     def get(self, username: str) -> Account | None:
         def work(session: Session) -> Account | None:

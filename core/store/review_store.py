@@ -9,6 +9,7 @@ Must not: hold queries itself (each lives in its own module).
 
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, TypeVar
 
 from core.settings import get_settings
@@ -39,9 +40,9 @@ class ReviewStore:
         self.work = ReviewWork(self.database)
         self.indexer = ConversationIndexer(self.reader, self.database)
 
-    async def call(self, method: Callable[..., T], *args: Any) -> T:
-        """`method(*args)` in a worker thread, bounded by the time limit (StoreUnavailable after)."""
-        return await self.database.in_thread(method, *args)
+    async def call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """`method(*args, **kwargs)` in a worker thread within the time limit (else StoreUnavailable)."""
+        return await self.database.in_thread(functools.partial(method, *args, **kwargs))
 
     def close(self) -> None:
         self.reader.close()

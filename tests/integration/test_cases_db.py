@@ -50,7 +50,7 @@ from core.vocabulary import (
 from tests.support.databases import exclusive_lock
 
 # The newest migration in migrations/versions/ (0002 adds shared preparation notes).
-HEAD_REVISION = "0002"
+HEAD_REVISION = "0004"
 
 UTC = timezone.utc
 CPH = ZoneInfo("Europe/Copenhagen")

@@ -16,6 +16,7 @@ Must not: delete anything newer than its rule allows; it runs daily and is safe 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
@@ -39,38 +40,39 @@ from core.store.tables import (
 LOGIN_FAILURES_KEPT = timedelta(days=1)
 
 
+def _deleted(session: Session, statement: Any) -> int:
+    """Run a bulk DELETE (no ORM bookkeeping) and say how many rows went."""
+    return int(session.execute(statement.execution_options(synchronize_session=False)).rowcount or 0)
+
+
 def _drop_unindexed(session: Session, cutoff: datetime) -> int:
     """Index rows of conversations whose last event is older than the cutoff (their events are gone)."""
-    return int(
-        session.execute(delete(ReviewConversation).where(ReviewConversation.last_event_at < cutoff)).rowcount
-        or 0
-    )
+    return _deleted(session, delete(ReviewConversation).where(ReviewConversation.last_event_at < cutoff))
 
 
 def _old_notes(session: Session, before: datetime) -> int:
     old_meetings = select(Meeting.id).where(Meeting.starts_at < before)
-    return int(
-        session.execute(delete(SharedNote).where(SharedNote.meeting_id.in_(old_meetings))).rowcount or 0
-    )
+    return _deleted(session, delete(SharedNote).where(SharedNote.meeting_id.in_(old_meetings)))
 
 
 def _old_audit(session: Session, before: datetime) -> int:
     session.add(ReviewAuditPurgePermit(before=before))
     session.flush()
-    deleted = int(session.execute(delete(ReviewAudit).where(ReviewAudit.at < before)).rowcount or 0)
-    session.execute(delete(ReviewAuditPurgePermit))
+    deleted = _deleted(session, delete(ReviewAudit).where(ReviewAudit.at < before))
+    _deleted(session, delete(ReviewAuditPurgePermit))
     return deleted
 
 
 def _old_sessions(session: Session, now: datetime) -> int:
-    deleted = session.execute(delete(ReviewSession).where(ReviewSession.expires_at <= now)).rowcount or 0
-    session.execute(
+    deleted = _deleted(session, delete(ReviewSession).where(ReviewSession.expires_at <= now))
+    _deleted(
+        session,
         delete(ReviewLoginFailure).where(
             ReviewLoginFailure.last_failure_at < now - LOGIN_FAILURES_KEPT,
             (ReviewLoginFailure.locked_until.is_(None)) | (ReviewLoginFailure.locked_until < now),
-        )
+        ),
     )
-    return int(deleted)
+    return deleted
 
 
 def purge(

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Start the action server, the Rasa server (REST and socket.io channels) and the demo web site
-# with the chat widget, in the foreground; Ctrl-C stops all three.
+# Start the action server, the Rasa server (REST and socket.io channels), the demo web site
+# with the chat widget and the caseworkers' review app, in the foreground; Ctrl-C stops them all.
+# The retention purge (`python -m bot purge`) runs at start-up and then once a day.
 # `scripts/run.sh --shell` starts the action server and a terminal chat instead.
 # Called by `make run` / `make shell`, which set up the venv, model and demo data first.
 set -euo pipefail
@@ -11,7 +12,8 @@ MODEL=${MODEL:-models/moedeklar.tar.gz}
 RASA_PORT=${RASA_PORT:-5005}
 ACTION_PORT=${ACTION_PORT:-5055}
 WEB_PORT=${WEB_PORT:-8080}
-export WEB_PORT
+REVIEW_PORT=${REVIEW_PORT:-8081}
+export WEB_PORT REVIEW_PORT
 export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:${ACTION_PORT}/webhook}
 mkdir -p var/log
@@ -57,6 +59,15 @@ echo "Starting the web site with the chat widget on port $WEB_PORT (log: var/log
 pids+=($!)
 wait_for "http://localhost:$WEB_PORT/health" "The web site" 30
 
+echo "Starting the review app on port $REVIEW_PORT (log: var/log/review.log) ..."
+DEMO_SIGN_IN=$(.venv/bin/python -m bot demo-review-accounts)
+.venv/bin/python -m bot.review >var/log/review.log 2>&1 &
+pids+=($!)
+wait_for "http://localhost:$REVIEW_PORT/health" "The review app" 30
+# Retention (data/municipality.yml, conversation_log): now, then every 24 hours.
+.venv/bin/python -m bot purge --repeat-hours 24 >>var/log/purge.log 2>&1 &
+pids+=($!)
+
 cat <<MSG
 
 Mødeklar is running.
@@ -70,6 +81,9 @@ Mødeklar is running.
                    .venv/bin/python -m bot demo-token c-1001
   Terminal chat: make shell (in another terminal)
   socket.io:     $RASA_PUBLIC_URL/socket.io (used by the widget)
+  Review app:    open http://localhost:$REVIEW_PORT/ (caseworkers; demo sign-in, development only:)
+$DEMO_SIGN_IN
+  Retention:     python -m bot purge runs daily (log: var/log/purge.log)
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

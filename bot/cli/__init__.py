@@ -59,7 +59,12 @@ def _review_commands(commands: argparse._SubParsersAction, common: argparse.Argu
     account.add_argument("username")
     account.add_argument("--role", required=True, choices=["caseworker", "admin"])
     account.add_argument("--email", default=None, help="the caseworker's e-mail on the citizens' cases")
-    commands.add_parser("purge", parents=[common], help="delete what is older than the retention rules")
+    purger = commands.add_parser(
+        "purge", parents=[common], help="delete what is older than the retention rules"
+    )
+    purger.add_argument(
+        "--repeat-hours", type=float, default=None, help="keep running and purge again every so many hours"
+    )
     export = commands.add_parser("audit-export", parents=[common], help="print the audit log as CSV")
     export.add_argument("--citizen", default=None, help="only entries about this citizen id")
     export.add_argument("--since", type=date.fromisoformat, default=None, help="from this date (YYYY-MM-DD)")
@@ -74,6 +79,9 @@ def _review_commands(commands: argparse._SubParsersAction, common: argparse.Argu
     )
     commands.add_parser(
         "privacy-scan", parents=[common], help="check every stored event for CPR and phone numbers"
+    )
+    commands.add_parser(
+        "demo-review-accounts", parents=[common], help="development: demo caseworker and administrator"
     )
 
 
@@ -103,7 +111,15 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 REVIEW_COMMANDS = frozenset(
-    {"add-caseworker", "purge", "audit-export", "export-corrections", "reindex", "privacy-scan"}
+    {
+        "add-caseworker",
+        "purge",
+        "audit-export",
+        "export-corrections",
+        "reindex",
+        "privacy-scan",
+        "demo-review-accounts",
+    }
 )
 
 
@@ -113,7 +129,14 @@ def _run_review(args: argparse.Namespace, url: str, out: TextIO, err: TextIO) ->
     if args.command == "add-caseworker":
         return review.run_add_caseworker(url, args.username, args.role, args.email, out=out, err=err)
     if args.command == "purge":
+        if args.repeat_hours is not None:
+            if args.repeat_hours <= 0:
+                print("--repeat-hours skal være et positivt tal.", file=err)
+                return 2
+            return review.run_purge_repeatedly(url, args.repeat_hours, out, err)
         return review.run_purge(url, out, err)
+    if args.command == "demo-review-accounts":
+        return review.run_demo_accounts(url, out, err)
     if args.command == "audit-export":
         return review.run_audit_export(url, args.citizen, args.since, out, err)
     if args.command == "export-corrections":

@@ -6,6 +6,7 @@
   export-corrections [--out FILE]               corrections as Rasa NLU training data
   reindex                    bring the conversation index up to date with Rasa's events
   privacy-scan               count stored events that still hold a CPR or phone number
+  demo-review-accounts       development only: a demo caseworker and a demo administrator
 
 Each command migrates the case database first (the review tables come with migration 0004).
 Every export is itself written to the audit log (user: the operating-system user, role "cli").
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import time as time_module
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TextIO
@@ -93,6 +95,16 @@ def run_add_caseworker(
     kind = "administrator" if role == "admin" else "sagsbehandler"
     print(f"Kontoen {account.username} ({kind}) er oprettet.", file=out)
     return EXIT_OK
+
+
+def run_purge_repeatedly(url: str, hours: float, out: TextIO, err: TextIO) -> int:
+    """`purge --repeat-hours H`: purge now and then every H hours until stopped (`make run`)."""
+    while True:
+        code = run_purge(url, out, err)
+        out.flush()
+        if code == EXIT_INVALID:
+            return code
+        time_module.sleep(hours * 3600)
 
 
 def run_purge(url: str, out: TextIO, err: TextIO) -> int:
@@ -213,4 +225,34 @@ def run_privacy_scan(url: str, out: TextIO, err: TextIO) -> int:
     if found:
         print("Hændelser: " + ", ".join(str(i) for i in found[:50]), file=out)
         return EXIT_INVALID
+    return EXIT_OK
+
+
+# Development only (`make run`): Mette Holm is the demo citizens' caseworker (data/demo_cases.json).
+DEMO_ACCOUNTS = (
+    ("mette", "caseworker", "mh@kommune.example", "demo-sagsbehandler"),
+    ("admin", "admin", None, "demo-administrator"),
+)
+
+
+def run_demo_accounts(url: str, out: TextIO, err: TextIO) -> int:
+    """Create the demo accounts when missing and print their sign-in; refused in production."""
+    if get_settings().is_production:
+        print("Demo-konti oprettes ikke, når APP_ENV=production.", file=err)
+        return EXIT_INVALID
+    store = _store(url, err)
+    if store is None:
+        return EXIT_DB_ERROR
+    try:
+        for username, role, email, password in DEMO_ACCOUNTS:
+            if store.accounts.get(username) is None:
+                store.accounts.create(username, role, email, hash_password(password), utc_now())
+    except StoreError as exc:
+        print(f"Databasefejl ({exc.reason}, {exc.dialect}).", file=err)
+        return EXIT_DB_ERROR
+    finally:
+        store.close()
+    for username, role, _email, password in DEMO_ACCOUNTS:
+        kind = "administrator" if role == "admin" else "sagsbehandler (Mette Holm)"
+        print(f"  {kind}: brugernavn {username}, adgangskode {password}", file=out)
     return EXIT_OK

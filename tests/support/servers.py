@@ -51,6 +51,30 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float
 _SHARED: Dict[str, Any] = {"servers": None, "users": 0, "stop": None}
 
 
+def start_rasa(env: Dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    """`rasa run` as `make run` starts it (credentials.yml, endpoints.yml), output to `log`."""
+    return subprocess.Popen(
+        [
+            str(RASA),
+            "run",
+            "--model",
+            str(MODEL),
+            "--port",
+            str(port),
+            "--credentials",
+            "credentials.yml",
+            "--endpoints",
+            "endpoints.yml",
+            "--cors",
+            "*",
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+
+
 def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
     """Start the action server and Rasa; returns their description and a stop function."""
     rasa_port, action_port = free_port(), free_port()
@@ -59,6 +83,8 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         "PYTHONPATH": str(REPO),
         "RASA_TELEMETRY_ENABLED": "false",
         "CASES_DB_URL": f"sqlite:///{work / 'cases.db'}",
+        # The conversation store (bot/tracker_store.py): a fresh file per test session.
+        "TRACKER_STORE_URL": f"sqlite:///{work / 'conversations.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "CITIZEN_JWT_SECRET": os.environ.get("CITIZEN_JWT_SECRET", "dev-only-e2e-secret-of-32-bytes-min"),
         "CONVERSATION_ID_SECRET": os.environ.get("CONVERSATION_ID_SECRET", "dev-only-e2e-conversations"),
@@ -90,26 +116,7 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         )
         processes.append(actions)
         rasa_log = work / "rasa.log"
-        rasa = subprocess.Popen(
-            [
-                str(RASA),
-                "run",
-                "--model",
-                str(MODEL),
-                "--port",
-                str(rasa_port),
-                "--credentials",
-                "credentials.yml",
-                "--endpoints",
-                "endpoints.yml",
-                "--cors",
-                "*",
-            ],
-            cwd=REPO,
-            env=env,
-            stdout=rasa_log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        rasa = start_rasa(env, rasa_port, rasa_log)
         processes.append(rasa)
         wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, action_log, 90)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log, 240)
@@ -123,6 +130,7 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         "rasa_log": str(rasa_log),
         "action_log": str(action_log),
         "db_url": env["CASES_DB_URL"],
+        "tracker_store_url": env["TRACKER_STORE_URL"],
         "secret": env["CITIZEN_JWT_SECRET"],
         "conversation_secret": env["CONVERSATION_ID_SECRET"],
     }

@@ -139,19 +139,34 @@ def _is_date(number: str) -> bool:
     return True
 
 
+def _is_iso_date(number: str) -> bool:
+    """4+2+2 digits with separators that form a real date (2026-11-23, 2026.11.23)."""
+    groups = _groups(number)
+    if [len(g) for g in groups] != [4, 2, 2]:
+        return False
+    year, month, day = (int(g) for g in groups)
+    if not 1900 <= year <= 2100:
+        return False
+    try:
+        date(year, month, day)
+    except ValueError:
+        return False
+    return True
+
+
 def _is_year_reference(number: str) -> bool:
     """4-4 with a hyphen whose first half is a year: a case or journal number (2024-1234)."""
     groups = number.split("-")
     return len(groups) == 2 and len(groups[0]) == 4 and 1950 <= int(groups[0]) <= 2100
 
 
-def _is_danish_phone(match: re.Match[str], text: str) -> bool:
+def _is_danish_phone(match: re.Match[str], text: str, keep: frozenset[str]) -> bool:
     number = match["number"]
     separators = set(re.findall(r"[ \u00a0.\-]", number))
     if len(separators) > 1:
         return False
     if match["prefix"] is None:
-        if _is_date(number) or _is_year_reference(number):
+        if _is_date(number) or _is_iso_date(number) or _is_year_reference(number):
             return False
         if separators == {"."}:  # 20.12.34.56 is rare; dotted 8 digits are mostly not phones
             return False
@@ -160,27 +175,32 @@ def _is_danish_phone(match: re.Match[str], text: str) -> bool:
             return False
     if _AMOUNT_AFTER.match(text[match.end() : match.end() + 8]):
         return False
-    digits = re.sub(r"\D", "", number)
-    return phone.to_e164(digits) is not None
+    e164 = phone.to_e164(re.sub(r"\D", "", number))
+    return e164 is not None and e164 not in keep
 
 
-def _is_international_phone(candidate: str) -> bool:
+def _is_international_phone(candidate: str, keep: frozenset[str]) -> bool:
     try:
         number = phonenumbers.parse(candidate, None)
     except phonenumbers.NumberParseException:
         return False
-    return number.country_code != 45 and phonenumbers.is_valid_number(number)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    return number.country_code != 45 and phonenumbers.is_valid_number(number) and e164 not in keep
 
 
-def mask_phone(text: str) -> tuple[str, bool]:
-    """Replace every phone number in `text` with PHONE_PLACEHOLDER; also say whether any was found."""
+def mask_phone(text: str, keep: frozenset[str] = frozenset()) -> tuple[str, bool]:
+    """Replace every phone number in `text` with PHONE_PLACEHOLDER; also say whether any was found.
+
+    `keep` holds public numbers (E.164) that are left as they are, e.g. the jobcenter's own
+    number in the assistant's answers when stored conversations are scanned.
+    """
     if not text:
         return text, False
     found = False
 
     def _danish(match: re.Match[str]) -> str:
         nonlocal found
-        if not _is_danish_phone(match, text):
+        if not _is_danish_phone(match, text, keep):
             return match.group(0)
         found = True
         return PHONE_PLACEHOLDER
@@ -189,7 +209,7 @@ def mask_phone(text: str) -> tuple[str, bool]:
 
     def _international(match: re.Match[str]) -> str:
         nonlocal found
-        if not _is_international_phone(match.group(0)):
+        if not _is_international_phone(match.group(0), keep):
             return match.group(0)
         found = True
         return PHONE_PLACEHOLDER
@@ -199,9 +219,14 @@ def mask_phone(text: str) -> tuple[str, bool]:
     return masked, found
 
 
-def contains_phone(text: str | None) -> bool:
-    """True when `text` holds at least one phone number."""
-    return bool(text) and mask_phone(text or "")[1]
+def contains_phone(text: str | None, keep: frozenset[str] = frozenset()) -> bool:
+    """True when `text` holds at least one phone number (other than the public ones in `keep`)."""
+    return bool(text) and mask_phone(text or "", keep)[1]
+
+
+def contains_personal_numbers(text: str | None, keep: frozenset[str] = frozenset()) -> bool:
+    """A CPR number, or a phone number that is not one of the public numbers in `keep`."""
+    return contains_cpr(text) or contains_phone(text, keep)
 
 
 def mask_personal(text: str) -> Masked:

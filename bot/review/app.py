@@ -86,6 +86,11 @@ async def health(_request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
+async def favicon(_request: web.Request) -> web.Response:
+    """No icon: an empty answer, so the browser's request never ends on the sign-in page."""
+    return web.Response(status=204, headers={"Cache-Control": "public, max-age=86400"})
+
+
 async def logout(request: web.Request) -> web.Response:
     raise await end_session(request)
 
@@ -102,6 +107,7 @@ def create_app(
     app[STORE_KEY] = store or ReviewStore()
     app.on_response_prepare.append(_headers)
     app.router.add_get("/health", health)
+    app.router.add_get("/favicon.ico", favicon)
     app.router.add_post("/logout", logout)
     app.add_routes((authenticator or PasswordAuthenticator()).routes())
     for module in (conversations, meetings, overview, admin):

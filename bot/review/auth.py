@@ -31,7 +31,7 @@ from core.clock import utc_now
 from core.passwords import MAX_PASSWORD_CHARS, verify_password
 from core.store.review_records import Account, SignedIn
 
-PUBLIC_PREFIXES = ("/static/", "/login", "/health")
+PUBLIC_PREFIXES = ("/static/", "/login", "/health", "/favicon.ico")
 LOGIN_CSRF_COOKIE = "moedeklar_review_login"
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -152,7 +152,14 @@ class PasswordAuthenticator:
     def _page(
         request: web.Request, status: int = 200, error: str | None = None, username: str = ""
     ) -> web.Response:
-        csrf = secrets.token_urlsafe(24)
+        # Reuse the browser's token: two tabs (or a favicon request) must not invalidate the form.
+        existing = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        csrf = (
+            existing
+            if 20 <= len(existing) <= 64 and existing.replace("-", "").replace("_", "").isalnum()
+            else ""
+        )
+        csrf = csrf or secrets.token_urlsafe(24)
         response = render(
             request,
             "login.html",

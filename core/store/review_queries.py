@@ -273,6 +273,11 @@ def _overview(session: Session, first: date, last: date, top: int) -> Overview:
     return Overview(tuple(days), tuple((str(topic), int(n)) for topic, n in topic_rows))
 
 
+def _caseworker_phones(session: Session) -> frozenset[str]:
+    rows = session.execute(select(Caseworker.phone).where(Caseworker.phone.is_not(None)))
+    return frozenset(str(phone) for (phone,) in rows)
+
+
 class ReviewQueries:
     """Read-only queries of the review app on the case database."""
 
@@ -299,6 +304,10 @@ class ReviewQueries:
     def upcoming_meetings(self, reader: Reader, now: datetime, limit: int = 200) -> list[UpcomingMeeting]:
         """The coming meetings of the reader's citizens (all for an administrator), with shared notes."""
         return self.database.run(_upcoming, reader, require_aware(now, "now"), limit)
+
+    def caseworker_phones(self) -> frozenset[str]:
+        """The caseworkers' work numbers (E.164): the assistant gives them to their citizens."""
+        return self.database.run(_caseworker_phones)
 
     def overview(self, first: date, last: date, top: int = 10) -> Overview:
         """Conversations, unsure and hand-offs per Copenhagen day, and the most asked topics."""

@@ -17,9 +17,11 @@ from typing import Dict
 
 import pytest
 
-from core.privacy import contains_cpr, contains_phone
+from bot.cli.review import public_numbers
+from core.privacy import contains_personal_numbers
 from core.store.conversations import ConversationReader
 from core.store.database import Database
+from core.store.review_store import ReviewStore
 from tests.support.citizens import Conversation, make_token
 from tests.support.servers import free_port, start_rasa, wait_until_up
 
@@ -87,16 +89,18 @@ def test_no_cpr_or_phone_number_is_stored(rest_url: str, servers: Dict[str, str]
     chat.say("ja")
     chat.say("Ring til min sagsbehandler på 20 12 34 56, mit cpr er 010190 1234")
     chat.say("stop")
-    reader = ConversationReader(Database(servers["tracker_store_url"], timeout_s=10))
+    store = ReviewStore(servers["db_url"], servers["tracker_store_url"])
     try:
-        stored = list(reader.scan_data())
-        mine = reader.events_for(f"rest:{chat.sender}")
+        stored = list(store.reader.scan_data())
+        mine = store.reader.events_for(f"rest:{chat.sender}")
+        # the jobcenter's and the caseworkers' work numbers are quoted by the assistant on purpose
+        public = public_numbers(store)
     finally:
-        reader.close()
+        store.close()
     assert len(mine) > 10
     user_texts = [e.data.get("text") for e in mine if e.data.get("event") == "user"]
     assert "[CPR-nummer fjernet]" in user_texts[0] and "[telefonnummer fjernet]" in user_texts[1]
-    leaks = [event_id for event_id, data in stored if contains_cpr(data) or contains_phone(data)]
+    leaks = [event_id for event_id, data in stored if contains_personal_numbers(data, public)]
     assert leaks == [], f"{len(leaks)} of {len(stored)} stored events hold a CPR or phone number"
     for raw in ("010190", "20 12 34 56", "31 22 33 44", "40506070"):
         assert all(raw not in data for _, data in stored)

@@ -121,6 +121,8 @@ def test_phone_numbers_are_masked(text: str, expected: str | None) -> None:
         "Mødet er den 24-12-2026 kl. 10.00",
         "født 01.02.1985",
         "den 23/11/2026",
+        "2026-11-23",  # ISO date
+        "mødet 2026.12.08 kl. 10",
         "sagsnr. 20241234",
         "sagsnummer: 2024-1234",
         "j.nr. 20241234",
@@ -140,6 +142,13 @@ def test_phone_numbers_are_masked(text: str, expected: str | None) -> None:
 )
 def test_other_numbers_are_not_phone_numbers(text: str) -> None:
     assert mask_phone(text) == (text, False)
+
+
+def test_public_numbers_can_be_kept() -> None:
+    text = "Ring til jobcentret på 70 10 20 30 eller til mig på 20 12 34 56"
+    masked, found = mask_phone(text, keep=frozenset({"+4570102030"}))
+    assert found and masked == f"Ring til jobcentret på 70 10 20 30 eller til mig på {PHONE_PLACEHOLDER}"
+    assert not contains_phone("Ring på 70 10 20 30", keep=frozenset({"+4570102030"}))
 
 
 def test_mask_personal_masks_cpr_before_phone() -> None:

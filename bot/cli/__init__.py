@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Sequence, TextIO
 
 from bot.cli.exit_codes import EXIT_SETUP_ERROR
+from core.privacy import install_log_filter
 from core.settings import SettingsError, get_settings
 
 
@@ -87,6 +88,7 @@ def _review_commands(commands: argparse._SubParsersAction, common: argparse.Argu
 
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    install_log_filter()  # no CPR or phone number in any log line
     args = _parser().parse_args(argv)
     out, err = sys.stdout, sys.stderr
     try:

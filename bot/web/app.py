@@ -15,6 +15,7 @@ from bot.web.config import CONFIG_KEY, WebConfig, load_config
 from bot.web.security import install_security_headers
 from bot.web.static import add_static_routes
 from core.municipality import get_municipality
+from core.privacy import install_log_filter
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,7 @@ def create_app(config: WebConfig | None = None) -> web.Application:
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    install_log_filter()  # no CPR or phone number in any log line
     config = load_config()
     logger.info(
         "Web site on http://%s:%d (Rasa at %s, demo MitID login %s)",

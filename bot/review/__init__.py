@@ -9,6 +9,7 @@ meeting; administrators also manage accounts and read and export the audit log.
               says how a municipality plugs in its single sign-on instead)
   params      parsing query strings and forms within core.limits; bad input -> 400
   rendering   Jinja2 (autoescape), Danish dates and numbers
+  audit_trail the audit entry for a page, and who the account reads as
   conversations, meetings, overview (+ chart), admin   the pages
   app         building and running the app, the error pages, security headers
 

@@ -13,9 +13,9 @@ import json
 
 from aiohttp import web
 
+from bot.review.audit_trail import audit
 from bot.review.auth import require_admin
 from bot.review.config import STORE_KEY
-from bot.review.conversations import audit
 from bot.review.params import FormError, bad_request, check_query_size, form_text, page_number
 from bot.review.rendering import render
 from core.audit_export import csv_lines
@@ -53,7 +53,7 @@ async def accounts_page(request: web.Request) -> web.Response:
 
 @routes.post("/admin/konti")
 async def create_account(request: web.Request) -> web.Response:
-    session = require_admin(request)
+    require_admin(request)
     form = await request.post()
     store = request.app[STORE_KEY]
     try:
@@ -73,7 +73,6 @@ async def create_account(request: web.Request) -> web.Response:
     except (FormError, AccountError) as problem:
         return await _accounts_page(request, 400, str(problem))
     await audit(request, "account_created", detail=json.dumps({"konto": account.username, "rolle": role}))
-    del session
     raise web.HTTPSeeOther("/admin/konti?gemt=oprettet")
 
 

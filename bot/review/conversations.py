@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import json
 import logging
+from urllib.parse import quote, urlencode
 
 from aiohttp import web
 
-from bot.review.auth import client_address, signed_in
+from bot.review.audit_trail import audit, reader_of
+from bot.review.auth import signed_in
 from bot.review.config import STORE_KEY
 from bot.review.params import FormError, bad_request, check_query_size, conversation_filter, form_text
 from bot.review.rendering import render
@@ -28,7 +30,7 @@ from core.clock import utc_now
 from core.conversation_events import TranscriptEntry, transcript
 from core.privacy import mask_text
 from core.store.errors import StoreUnavailable
-from core.store.review_records import ConversationFilter, ConversationRow, Reader, SignedIn
+from core.store.review_records import ConversationFilter, ConversationRow
 from core.store.review_work import MAX_COMMENT_CHARS
 from core.training_data import known_topics
 
@@ -37,11 +39,6 @@ routes = web.RouteTableDef()
 
 PER_PAGE = 50
 MAX_CONVERSATION_ID_CHARS = 255
-
-
-def reader_of(session: SignedIn) -> Reader:
-    account = session.account
-    return Reader(account.username, account.role, account.email)
 
 
 def describe(wanted: ConversationFilter, page: int) -> str:
@@ -59,29 +56,6 @@ def describe(wanted: ConversationFilter, page: int) -> str:
     return json.dumps({k: v for k, v in parts.items() if v not in (None, [])}, ensure_ascii=False)
 
 
-async def audit(
-    request: web.Request,
-    action: str,
-    *,
-    conversation_id: str | None = None,
-    detail: str = "",
-    citizen_ids: tuple[str, ...] = (),
-) -> None:
-    store, session = request.app[STORE_KEY], signed_in(request)
-    await store.call(
-        lambda: store.audit.append(
-            utc_now(),
-            session.account.username,
-            session.account.role,
-            action,
-            conversation_id=conversation_id,
-            detail=detail,
-            client=client_address(request),
-            citizen_ids=citizen_ids,
-        )
-    )
-
-
 async def catch_up(request: web.Request) -> None:
     """Index what Rasa stored since the last page (bounded; a slow index never blocks the page)."""
     store = request.app[STORE_KEY]
@@ -92,10 +66,7 @@ async def catch_up(request: web.Request) -> None:
 
 
 def _query_without_page(request: web.Request) -> str:
-    pairs = [(k, v) for k, v in request.query.items() if k != "side"]
-    from urllib.parse import urlencode
-
-    return urlencode(pairs)
+    return urlencode([(k, v) for k, v in request.query.items() if k != "side"])
 
 
 @routes.get("/")
@@ -169,8 +140,6 @@ async def conversation_page(request: web.Request) -> web.Response:
 
 
 def _back(row: ConversationRow, what: str) -> web.HTTPSeeOther:
-    from urllib.parse import quote
-
     return web.HTTPSeeOther(f"/samtale/{quote(row.id, safe='')}?gemt={what}")
 
 

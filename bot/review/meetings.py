@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from bot.review.audit_trail import audit, reader_of
 from bot.review.auth import signed_in
 from bot.review.config import STORE_KEY
-from bot.review.conversations import audit, reader_of
 from bot.review.params import check_query_size
 from bot.review.rendering import render
 from core.clock import utc_now

@@ -60,7 +60,7 @@ pids+=($!)
 wait_for "http://localhost:$WEB_PORT/health" "The web site" 30
 
 echo "Starting the review app on port $REVIEW_PORT (log: var/log/review.log) ..."
-DEMO_SIGN_IN=$(.venv/bin/python -m bot demo-review-accounts)
+DEMO_SIGN_IN=$(.venv/bin/python -m bot demo-review-accounts 2>&1 || true)
 .venv/bin/python -m bot.review >var/log/review.log 2>&1 &
 pids+=($!)
 wait_for "http://localhost:$REVIEW_PORT/health" "The review app" 30

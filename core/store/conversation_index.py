@@ -3,11 +3,13 @@
 The index (`review_conversations`, one row per conversation, and `review_messages`, one row per
 citizen message with its predicted topic) is derived from Rasa's `events` table: it is what
 makes the list, its filters, the search and the overview fast. `catch_up()` reads the events
-added since the last run (`review_index_state`), with an overlap of OVERLAP_EVENTS ids because
-PostgreSQL may commit ids out of order, and rebuilds the summary of every conversation whose newest
-event changed (`core.conversation_events.summarise`). It is idempotent; on PostgreSQL one process
-at a time runs it (an advisory lock), the others skip. The review app runs it before each list,
-and `python -m bot reindex` runs it until it has read everything.
+added since the last run (`review_index_state`) window by window (WINDOW_EVENTS ids along the
+primary key, with an overlap of OVERLAP_EVENTS ids because PostgreSQL may commit ids out of
+order), and rebuilds the summary of every conversation whose newest event changed
+(`core.conversation_events.summarise`) from all its events. New conversations are written in
+bulk. It is idempotent; on PostgreSQL one process at a time runs it (an advisory lock), the
+others skip. The review app runs it before each list, and `python -m bot reindex` runs it until
+it has read everything.
 
 Must not: write Rasa's events, or store any citizen text but the masked `citizen_text` for search.
 """
@@ -16,8 +18,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, insert, select, text
 from sqlalchemy.orm import Session
 
 from core.conversation_events import ConversationSummary, StoredEvent, summarise
@@ -29,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 STATE_NAME = "events"
 OVERLAP_EVENTS = 200
+WINDOW_EVENTS = 5000
 BATCH_CONVERSATIONS = 500
 ADVISORY_LOCK_KEY = 712_012  # "issue 12"
 
@@ -90,6 +94,45 @@ def write_summary(session: Session, summary: ConversationSummary) -> None:
     )
 
 
+def _row_values(summary: ConversationSummary) -> dict[str, Any]:
+    return {
+        "id": summary.conversation_id,
+        "channel": summary.channel,
+        "started_at": summary.started_at,
+        "last_event_at": summary.last_event_at,
+        "last_event_id": summary.last_event_id,
+        "message_count": summary.message_count,
+        "citizen_id": summary.citizen_id,
+        "identity_mixed": summary.identity_mixed,
+        "flag_unsure": summary.unsure,
+        "flag_handoff": summary.handoff,
+        "flag_crisis": summary.crisis,
+        "citizen_text": summary.citizen_text,
+    }
+
+
+def insert_new(session: Session, summaries: list[ConversationSummary]) -> None:
+    """Bulk-insert conversations that are not in the index yet (the first indexing of a store)."""
+    rows = [_row_values(s) for s in summaries if s.started_at is not None and s.last_event_at is not None]
+    if not rows:
+        return
+    session.execute(insert(ReviewConversation), rows)
+    messages = [
+        {
+            "conversation_id": s.conversation_id,
+            "event_id": m.event_id,
+            "sent_at": m.sent_at,
+            "topic": (m.topic or "")[:120] or None,
+            "confidence": m.confidence,
+        }
+        for s in summaries
+        if s.started_at is not None
+        for m in s.citizen_messages
+    ]
+    if messages:
+        session.execute(insert(ReviewMessage), messages)
+
+
 class ConversationIndexer:
     """Index the conversations of `reader` into `database` (the case database)."""
 
@@ -132,20 +175,26 @@ class ConversationIndexer:
 
     def _one_batch(self, session: Session) -> tuple[int, bool]:
         if session.bind is not None and session.bind.dialect.name == "postgresql":
-            locked = session.execute(
-                text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": ADVISORY_LOCK_KEY}
-            )
-            if not locked.scalar():
+            lock = text("SELECT pg_try_advisory_xact_lock(:key)")
+            if not session.execute(lock, {"key": ADVISORY_LOCK_KEY}).scalar():
                 return 0, False  # another process is indexing right now
         watermark = _watermark(session)
-        changed = self.reader.changed_since(max(0, watermark - OVERLAP_EVENTS), BATCH_CONVERSATIONS)
-        if not changed:
+        window = self.reader.next_events(max(0, watermark - OVERLAP_EVENTS), WINDOW_EVENTS)
+        if not window:
             return 0, False
-        known = _known(session, [cid for cid, _ in changed])
-        todo = [cid for cid, newest in changed if known.get(cid) != newest]
-        events = self.reader.events_for_many(todo)
-        for conversation_id in todo:
-            write_summary(session, summarise(conversation_id, events.get(conversation_id, [])))
-        newest = max(newest for _, newest in changed)
-        _set_watermark(session, newest)
-        return len(todo), len(changed) == BATCH_CONVERSATIONS and newest > watermark
+        newest: dict[str, int] = {}
+        for event_id, conversation_id in window:
+            newest[conversation_id] = max(event_id, newest.get(conversation_id, 0))
+        known = _known(session, list(newest))
+        todo = [cid for cid, last in newest.items() if known.get(cid) != last]
+        for start in range(0, len(todo), BATCH_CONVERSATIONS):
+            chunk = todo[start : start + BATCH_CONVERSATIONS]
+            events = self.reader.events_for_many(chunk)
+            summaries = [summarise(cid, events.get(cid, [])) for cid in chunk]
+            insert_new(session, [s for s in summaries if s.conversation_id not in known])
+            for summary in summaries:
+                if summary.conversation_id in known:
+                    write_summary(session, summary)
+        last = window[-1][0]
+        _set_watermark(session, last)
+        return len(todo), len(window) == WINDOW_EVENTS and last > watermark

@@ -114,19 +114,21 @@ class ConversationReader:
             return {}
         return self._with_connection(work, default={cid: [] for cid in conversation_ids})
 
-    def changed_since(self, event_id: int, limit: int) -> list[tuple[str, int]]:
-        """(conversation id, its highest event id) for conversations with events after `event_id`."""
+    def next_events(self, after: int, limit: int) -> list[tuple[int, str]]:
+        """(event id, conversation id) of the next `limit` events after `after`, in id order.
 
-        def work(connection: Connection) -> list[tuple[str, int]]:
-            newest = func.max(EVENTS.c.id).label("newest")
+        Walks the primary key, so reading the next window costs the same however many events
+        there are (the indexer reads Rasa's events window by window).
+        """
+
+        def work(connection: Connection) -> list[tuple[int, str]]:
             rows = connection.execute(
-                select(EVENTS.c.sender_id, newest)
-                .where(EVENTS.c.id > event_id)
-                .group_by(EVENTS.c.sender_id)
-                .order_by(newest)
+                select(EVENTS.c.id, EVENTS.c.sender_id)
+                .where(EVENTS.c.id > after)
+                .order_by(EVENTS.c.id)
                 .limit(limit)
             )
-            return [(row.sender_id, int(row.newest)) for row in rows]
+            return [(int(row.id), str(row.sender_id)) for row in rows]
 
         return self._with_connection(work, default=[])
 

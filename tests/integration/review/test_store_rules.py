@@ -337,3 +337,23 @@ async def test_corrections_export_is_valid_rasa_training_data(
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert json.loads(json.dumps(exported))  # plain text
+
+
+async def test_the_index_follows_a_growing_conversation(
+    review_store: ReviewStore, tracker_store: Any
+) -> None:
+    turns = [
+        Turn("hvad er et ressourceforløb", "faq", "2026-11-24T10:00:00", topic="faq/forloeb_hvad_er"),
+        Turn("jeg vil tale med et menneske", "human_handoff", "2026-11-24T10:05:00"),
+    ]
+    await store_conversation(tracker_store, "rest:grow", turns[:1])
+    assert review_store.indexer.catch_up_all() == 1
+    await store_conversation(tracker_store, "rest:other", turns[:1])
+    await store_conversation(tracker_store, "rest:grow", turns)  # Rasa stores only the new events
+    assert review_store.indexer.catch_up_all() == 2
+    (row,) = rows(
+        review_store.database.url, select(ReviewConversation).where(ReviewConversation.id == "rest:grow")
+    )
+    assert row[0].message_count == 4 and row[0].flag_handoff
+    assert row[0].citizen_text == "hvad er et ressourceforløb\njeg vil tale med et menneske"
+    assert review_store.indexer.catch_up_all() == 0  # nothing new

@@ -4,8 +4,8 @@ Owns who may see what, in SQL: an administrator sees every conversation; a casew
 anonymous conversations and those of their own citizens: citizens with a case that is not closed
 whose caseworker has the account's e-mail (`caseworkers.identity_key`). A conversation in which
 more than one verified citizen wrote is shown to administrators only. Every query is built with
-SQLAlchemy expressions (parameterised); the search uses PostgreSQL's Danish full-text index
-(`to_tsvector('danish', citizen_text)`, migration 0004) and a LIKE per word on SQLite.
+SQLAlchemy expressions (parameterised); the search uses PostgreSQL's Danish full-text vector
+(`citizen_tsv`, stored and GIN-indexed, migration 0004) and a LIKE per word on SQLite.
 
 Must not: write anything, or decide what to audit (the review app does, with `AuditLog`).
 """
@@ -92,7 +92,7 @@ def _day_start(day: date) -> datetime:
 def _search_clause(session: Session, words: list[str]) -> ColumnElement[bool]:
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         query = " & ".join(f"{word}:*" for word in words)  # words are letters and digits only
-        return func.to_tsvector("danish", RC.citizen_text).op("@@")(func.to_tsquery("danish", query))
+        return RC.citizen_tsv.op("@@")(func.to_tsquery("danish", query))
     clauses = []
     for word in words:
         clauses.append(RC.citizen_text.ilike(f"%{word}%"))

@@ -21,6 +21,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -32,6 +33,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import declarative_base, relationship
 from sqlalchemy.types import TypeDecorator
@@ -248,6 +250,23 @@ class ReviewAuditSubject(Base):
     __table_args__ = (Index("ix_review_audit_subjects_citizen_id", "citizen_id"),)
 
 
+class SearchVector(TypeDecorator):
+    """PostgreSQL's `tsvector` (full-text search); plain text elsewhere (SQLite searches with LIKE)."""
+
+    impl = Text
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(TSVECTOR())
+        return dialect.type_descriptor(Text())
+
+
+# The citizens' words as a Danish full-text vector, computed and stored by PostgreSQL itself
+# (migration 0004; on SQLite an empty virtual column). Never written by the application.
+SEARCH_VECTOR_SQL = "to_tsvector('danish', citizen_text)"
+
+
 class ReviewConversation(Base):
     """The index of one conversation (derived from Rasa's events; rebuilt by the indexer)."""
 
@@ -265,10 +284,12 @@ class ReviewConversation(Base):
     flag_handoff = Column(Boolean, nullable=False, default=False)
     flag_crisis = Column(Boolean, nullable=False, default=False)
     citizen_text = Column(Text, nullable=False, default="")
+    citizen_tsv = Column(SearchVector(), Computed(SEARCH_VECTOR_SQL, persisted=True), nullable=True)
 
     __table_args__ = (
         Index("ix_review_conversations_started_at", "started_at"),
         Index("ix_review_conversations_citizen_id_started_at", "citizen_id", "started_at"),
+        Index("ix_review_conversations_search", "citizen_tsv", postgresql_using="gin"),
     )
 
 

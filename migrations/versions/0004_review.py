@@ -7,7 +7,9 @@
   (a row in `review_audit_purge_permits`, written and removed in the purge's own transaction).
 - `review_conversations` + `review_messages` + `review_index_state`: the index derived from Rasa's
   `events` table (which Rasa owns and creates; it is read, never migrated here). On PostgreSQL the
-  citizens' words get a GIN full-text index (`to_tsvector('danish', citizen_text)`).
+  citizens' words get a stored full-text vector (`citizen_tsv`, generated from
+  `to_tsvector('danish', citizen_text)`) with a GIN index; on SQLite that column is an empty
+  virtual one (the search uses LIKE there).
 - `review_marks`, `review_comments`, `review_corrections`: the caseworkers' work, deleted with
   the conversation (ON DELETE CASCADE).
 
@@ -63,9 +65,11 @@ POSTGRES_GUARDS = (
        FOR EACH ROW EXECUTE FUNCTION review_audit_guard()""",
     """CREATE TRIGGER review_audit_subjects_guard BEFORE UPDATE OR DELETE ON review_audit_subjects
        FOR EACH ROW EXECUTE FUNCTION review_audit_guard()""",
-    # Full-text search in the citizens' words (the list's search box).
-    """CREATE INDEX ix_review_conversations_fts ON review_conversations
-       USING gin (to_tsvector('danish', citizen_text))""",
+    # Full-text search in the citizens' words (the list's search box): a stored tsvector column
+    # (PostgreSQL keeps it up to date) with a GIN index.
+    """ALTER TABLE review_conversations ADD COLUMN citizen_tsv tsvector
+       GENERATED ALWAYS AS (to_tsvector('danish', citizen_text)) STORED""",
+    "CREATE INDEX ix_review_conversations_search ON review_conversations USING gin (citizen_tsv)",
 )
 
 
@@ -238,11 +242,16 @@ def upgrade() -> None:
     guards = POSTGRES_GUARDS if op.get_bind().dialect.name == "postgresql" else SQLITE_GUARDS
     for statement in guards:
         op.execute(statement)
+    if op.get_bind().dialect.name != "postgresql":
+        op.execute(
+            "ALTER TABLE review_conversations ADD COLUMN citizen_tsv TEXT GENERATED ALWAYS AS (NULL) VIRTUAL"
+        )
+        op.create_index("ix_review_conversations_search", "review_conversations", ["citizen_tsv"])
 
 
 def downgrade() -> None:
     if op.get_bind().dialect.name == "postgresql":
-        op.execute("DROP INDEX IF EXISTS ix_review_conversations_fts")
+        op.execute("DROP INDEX IF EXISTS ix_review_conversations_search")
         op.execute("DROP TRIGGER IF EXISTS review_audit_subjects_guard ON review_audit_subjects")
         op.execute("DROP TRIGGER IF EXISTS review_audit_guard ON review_audit")
         op.execute("DROP FUNCTION IF EXISTS review_audit_guard()")

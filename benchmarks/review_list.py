@@ -72,6 +72,7 @@ SCENARIOS = {
     "admin: search a common word (møde)": ("admin", "/?q=møde"),
     "admin: search two words (tolk møde)": ("admin", "/?q=tolk+møde"),
     "admin: search a rare word (partshøring)": ("admin", "/?q=partshøring"),
+    "admin: search a word no one wrote (xylofon)": ("admin", "/?q=xylofon"),
     "caseworker: own + anonymous, page 1": ("sagsbehandler1", "/"),
     "caseworker: search (ydelse)": ("sagsbehandler1", "/?q=ydelse"),
 }

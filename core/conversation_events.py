@@ -14,7 +14,9 @@ owns:
 The flag names are shared with the NLU branch: the assistant was unsure (intent `nlu_fallback`, or
 the actions `utter_please_rephrase` / `action_clarify`), a human was asked for (intent
 `human_handoff` / `action_human_handoff`), crisis words (intent `crisis` /
-`action_crisis_support`).
+`action_crisis_support`). While a form is active (the preparation guide) the citizen's messages
+are answers taken as written, not questions: their intent never makes a conversation "unsure"
+and they are not counted as asked topics (crisis words and hand-offs still count).
 
 Must not: import Rasa, SQLAlchemy or an app, or log anything from an event.
 """
@@ -199,13 +201,25 @@ class ConversationSummary:
         return len(self.citizen_ids) > 1
 
 
+def _form_state(data: Mapping[str, Any], in_form: bool) -> bool:
+    """Whether a form (the preparation guide) is active after this event."""
+    kind = data.get("event")
+    if kind == "active_loop":
+        return bool(data.get("name"))
+    if kind in ("restart", "session_started"):
+        return False
+    return in_form
+
+
 def summarise(conversation_id: str, events: Iterable[StoredEvent]) -> ConversationSummary:
     """The summary of one conversation from all its stored events (in id order)."""
     summary = ConversationSummary(conversation_id)
     channels: set[str] = set()
     texts: list[str] = []
+    in_form = False
     for event in events:
         data = event.data
+        in_form = _form_state(data, in_form)
         moment = event_time(data)
         summary.last_event_id = max(summary.last_event_id, event.id)
         if moment is not None:
@@ -222,16 +236,15 @@ def summarise(conversation_id: str, events: Iterable[StoredEvent]) -> Conversati
             if citizen:
                 summary.citizen_ids.add(citizen)
             guess = prediction(data.get("parse_data"))
-            summary.unsure |= guess.intent in UNSURE_INTENTS
+            summary.unsure |= guess.intent in UNSURE_INTENTS and not in_form
             summary.handoff |= guess.intent in HANDOFF_INTENTS
             summary.crisis |= guess.intent in CRISIS_INTENTS
             text = data.get("text")
             if isinstance(text, str) and text and not text.startswith("/"):
                 texts.append(text)
             if moment is not None:
-                summary.citizen_messages.append(
-                    CitizenMessage(event.id, moment, guess.topic, guess.confidence)
-                )
+                topic = None if in_form else guess.topic  # an answer is not an asked topic
+                summary.citizen_messages.append(CitizenMessage(event.id, moment, topic, guess.confidence))
         elif kind == "bot":
             summary.message_count += 1
         elif kind == "action":
@@ -253,6 +266,7 @@ class TranscriptEntry:
     event_id: int
     at: datetime | None
     text: str = ""
+    in_form: bool = False  # an answer to the preparation guide (a form), taken as written
     topic: str | None = None
     confidence: float | None = None
     buttons: tuple[str, ...] = ()
@@ -263,8 +277,10 @@ class TranscriptEntry:
 def transcript(events: Iterable[StoredEvent]) -> list[TranscriptEntry]:
     """The conversation in order: the citizen's and the assistant's messages and the actions run."""
     entries: list[TranscriptEntry] = []
+    in_form = False
     for event in events:
         data = event.data
+        in_form = _form_state(data, in_form)
         kind = data.get("event")
         at = event_time(data)
         if kind == "user":
@@ -278,6 +294,7 @@ def transcript(events: Iterable[StoredEvent]) -> list[TranscriptEntry]:
                     topic=guess.topic,
                     confidence=guess.confidence,
                     verified=verified_citizen(data.get("metadata")) is not None,
+                    in_form=in_form,
                 )
             )
         elif kind == "bot":

@@ -17,7 +17,8 @@ LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 48
 
 
 def _nice_max(value: int) -> int:
-    for step in (5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000):
+    # Even steps, so the middle grid line is a whole number too.
+    for step in (2, 4, 6, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 20000, 50000):
         if value <= step:
             return step
     return value

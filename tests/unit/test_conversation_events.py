@@ -149,3 +149,20 @@ def test_mask_event_masks_citizen_text_everywhere_but_leaves_the_assistant_alone
     assert slot["value"] == f"ring {PHONE_PLACEHOLDER}"
     bot = {"event": "bot", "text": "Ring til jobcentret på 70 10 20 30"}
     assert mask_event(bot) == bot
+
+
+def test_answers_to_the_guide_are_not_unsure_and_not_asked_topics() -> None:
+    events = stored(
+        user("hjælp mig med at forberede mig", "start_preparation", 1.0),
+        {"event": "active_loop", "name": "preparation_form", "timestamp": 1.1},
+        user("At de lytter til mig", "nlu_fallback", 2.0),
+        user("jeg kan ikke mere", "crisis", 3.0),
+        {"event": "active_loop", "name": None, "timestamp": 3.1},
+        user("hvad er et ressourceforløb", "nlu_fallback", 4.0),
+    )
+    summary = summarise("rest:x", events[:4])
+    assert not summary.unsure and summary.crisis  # crisis words count even inside the guide
+    assert [m.topic for m in summary.citizen_messages] == ["start_preparation", None, None]
+    assert summarise("rest:x", events).unsure  # after the guide, a fallback is a fallback
+    entries = transcript(events)
+    assert [e.in_form for e in entries if e.kind == "citizen"] == [False, True, True, False]

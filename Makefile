@@ -15,6 +15,8 @@ MODEL      := models/moedeklar.tar.gz
 export RASA_PORT            ?= 5005
 export ACTION_PORT          ?= 5055
 export WEB_PORT             ?= 8080
+# The caseworkers' review app (bot/review/, docs/review.md).
+export REVIEW_PORT          ?= 8081
 export ACTION_ENDPOINT_URL  ?= http://localhost:$(ACTION_PORT)/webhook
 # Rasa's training cache lives outside the project root so `rasa` never reads it as data.
 export RASA_CACHE_DIRECTORY ?= $(CURDIR)/var/rasa-cache

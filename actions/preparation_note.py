@@ -16,7 +16,7 @@ from typing import Any
 
 from actions.preparation_content import Guide, get_guide
 from actions.preparation_flow import QUESTION_SLOTS, SKIPPED_ANSWER
-from core.privacy import mask_cpr
+from core.privacy import mask_text
 
 TITLE = "Mit forberedelsesnotat"
 NOT_ANSWERED = "(Ikke udfyldt)"
@@ -48,11 +48,10 @@ class PreparationNote:
 
 
 def clean_answer(value: Any) -> str | None:
-    """The answer as the citizen wrote it, CPR numbers masked; None for skipped or empty."""
+    """The answer as the citizen wrote it, CPR and phone numbers masked; None for skipped or empty."""
     if not isinstance(value, str) or value == SKIPPED_ANSWER or not value.strip():
         return None
-    masked, _ = mask_cpr(value.strip())
-    return masked
+    return mask_text(value.strip())
 
 
 def build_note(

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Union
 
-from core.privacy import mask_cpr
+from core.privacy import mask_personal
 from core.tokens import (
     EXPIRED,
     INVALID,
@@ -84,12 +84,15 @@ def verified_entry(citizen: VerifiedCitizen) -> dict[str, str]:
 def sanitise_incoming(
     text: str | None, metadata: Any, identity: dict[str, str] | None = None
 ) -> tuple[str | None, dict[str, Any]]:
-    """Mask CPR numbers in `text` and replace `metadata` with the verified, minimal dict.
+    """Mask CPR and phone numbers in `text`; replace `metadata` with the verified, minimal dict.
 
     The identity comes from `metadata["auth_token"]` unless the channel verified the citizen
     another way and passes `identity` itself.
     """
-    masked_text, cpr_found = mask_cpr(text) if text else (text, False)
+    masked_text, cpr_found = text, False
+    if text:
+        masked = mask_personal(text)
+        masked_text, cpr_found = masked.text, masked.cpr_found
     client = metadata if isinstance(metadata, Mapping) else {}
     clean: dict[str, Any] = {key: client[key] for key in ALLOWED_CLIENT_KEYS if key in client}
     if identity is None:

@@ -60,10 +60,24 @@ class MeetingPractice(BaseModel, extra=Extra.forbid):
 
 
 class ConversationLog(BaseModel, extra=Extra.forbid):
-    """What the privacy note tells citizens about the conversation log."""
+    """What the privacy note tells citizens about the conversation log, and how long things are kept.
+
+    `python -m bot purge` applies the three periods (docs/review.md): conversations after
+    `retention_days`, shared preparation notes `shared_note_days_after_meeting` days after their
+    meeting, and the review app's audit log after `audit_retention_days` (longer, so a citizen
+    can still ask who read their conversation after it is gone).
+    """
 
     retention_days: conint(ge=1, le=3650)  # type: ignore[valid-type]
     readers: NonEmpty  # type: ignore[valid-type]
+    shared_note_days_after_meeting: conint(ge=0, le=3650) = 30  # type: ignore[valid-type]
+    audit_retention_days: conint(ge=1, le=3650) = 730  # type: ignore[valid-type]
+
+    @validator("audit_retention_days")
+    def _audit_outlives_conversations(cls, value: int, values: dict[str, Any]) -> int:  # noqa: N805
+        if value < values.get("retention_days", 0):
+            raise ValueError("skal være mindst lige så lang som retention_days")
+        return value
 
 
 class SmsPractice(BaseModel, extra=Extra.forbid):

@@ -57,6 +57,24 @@ def _float(name: str, default: float) -> float:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from None
 
 
+def _bool(name: str, default: bool) -> bool:
+    raw = _text(name).casefold()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _positive_int(name: str, default: int) -> int:
+    value = _int(name, default)
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1, got {value}")
+    return value
+
+
 def _http_url(name: str, value: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -69,7 +87,7 @@ def _opt_http_url(name: str) -> str | None:
     return _http_url(name, raw) if raw else None
 
 
-def _positive(name: str, default: float) -> float:
+def _positive_number(name: str, default: float) -> float:
     value = _float(name, default)
     if value <= 0:
         raise SettingsError(f"{name} must be a positive number, got {value!r}")
@@ -109,10 +127,27 @@ class Settings:
     sms_pseudonym_secret: str | None = None  # SMS_PSEUDONYM_SECRET (HMAC key of conversation ids)
     sms_unconfirmed_resend_s: float = 300.0  # SMS_UNCONFIRMED_RESEND_AFTER (no answer, no report)
     sms_demo_port: int = 8082  # SMS_DEMO_PORT (the development gateway simulator and phone page)
+    # --- Review app and conversation store (issue 12; docs/review.md) ---
+    # Rasa's SQL tracker store (bot/tracker_store.py): every conversation, kept across restarts.
+    tracker_store_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'conversations.db'}"  # TRACKER_STORE_URL
+    review_host: str = "127.0.0.1"  # REVIEW_HOST
+    review_port: int = 8081  # REVIEW_PORT
+    # The password `python -m bot add-caseworker` gives the new account (else it asks).
+    review_password: str | None = None  # REVIEW_PASSWORD
+    review_session_minutes: int = 480  # REVIEW_SESSION_MINUTES: a sign-in lasts a working day
+    review_max_failed_logins: int = 5  # REVIEW_MAX_FAILED_LOGINS before the lockout
+    review_lockout_minutes: int = 15  # REVIEW_LOCKOUT_MINUTES
+    # Take the client address for the audit log from X-Forwarded-For (behind the municipality's proxy).
+    review_trust_proxy: bool = False  # REVIEW_TRUST_PROXY
 
     @property
     def is_production(self) -> bool:
         return self.app_env == "production"
+
+    @property
+    def is_local_development(self) -> bool:
+        """Plain-http cookies are allowed only here (APP_ENV=development, the default)."""
+        return self.app_env == "development"
 
     def demo_login_allowed(self) -> bool:
         """The demo MitID login: only outside production, with a `dev-only-` HS256 secret."""
@@ -150,9 +185,20 @@ def get_settings() -> Settings:
         gatewayapi_token=_opt("GATEWAYAPI_TOKEN"),
         gatewayapi_webhook_secret=_opt("GATEWAYAPI_WEBHOOK_SECRET"),
         gatewayapi_callback_url=_opt_http_url("GATEWAYAPI_CALLBACK_URL"),
-        gatewayapi_timeout_s=_positive("GATEWAYAPI_TIMEOUT", Settings.gatewayapi_timeout_s),
+        gatewayapi_timeout_s=_positive_number("GATEWAYAPI_TIMEOUT", Settings.gatewayapi_timeout_s),
         sms_sender=_opt("SMS_SENDER"),
         sms_pseudonym_secret=_opt("SMS_PSEUDONYM_SECRET"),
-        sms_unconfirmed_resend_s=_positive("SMS_UNCONFIRMED_RESEND_AFTER", Settings.sms_unconfirmed_resend_s),
+        sms_unconfirmed_resend_s=_positive_number(
+            "SMS_UNCONFIRMED_RESEND_AFTER", Settings.sms_unconfirmed_resend_s
+        ),
         sms_demo_port=_int("SMS_DEMO_PORT", Settings.sms_demo_port),
+        # --- Review app and conversation store (issue 12) ---
+        tracker_store_url=_text("TRACKER_STORE_URL", Settings.tracker_store_url),
+        review_host=_text("REVIEW_HOST", Settings.review_host),
+        review_port=_int("REVIEW_PORT", Settings.review_port),
+        review_password=os.environ.get("REVIEW_PASSWORD") or None,
+        review_session_minutes=_positive_int("REVIEW_SESSION_MINUTES", Settings.review_session_minutes),
+        review_max_failed_logins=_positive_int("REVIEW_MAX_FAILED_LOGINS", Settings.review_max_failed_logins),
+        review_lockout_minutes=_positive_int("REVIEW_LOCKOUT_MINUTES", Settings.review_lockout_minutes),
+        review_trust_proxy=_bool("REVIEW_TRUST_PROXY", Settings.review_trust_proxy),
     )

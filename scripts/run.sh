@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Start the action server, the Rasa server (REST, socket.io and SMS channels), the demo web site
-# with the chat widget and the local SMS gateway simulator with its phone page, in the
-# foreground; every few minutes it schedules the SMS meeting reminders. Ctrl-C stops them all.
+# with the chat widget, the caseworkers' review app and the local SMS gateway simulator with its
+# phone page, in the foreground; Ctrl-C stops them all. Every few minutes it schedules the SMS
+# meeting reminders; the retention purge (`python -m bot purge`) runs at start-up and once a day.
 # `scripts/run.sh --shell` starts the action server and a terminal chat instead.
 # Called by `make run` / `make shell`, which set up the venv, model and demo data first.
 set -euo pipefail
@@ -14,7 +15,8 @@ ACTION_PORT=${ACTION_PORT:-5055}
 WEB_PORT=${WEB_PORT:-8080}
 SMS_DEMO_PORT=${SMS_DEMO_PORT:-8082}
 REMINDER_EVERY_S=${REMINDER_EVERY_S:-300}
-export WEB_PORT
+REVIEW_PORT=${REVIEW_PORT:-8081}
+export WEB_PORT REVIEW_PORT
 export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:${ACTION_PORT}/webhook}
 mkdir -p var/log
@@ -70,6 +72,15 @@ wait_for "http://localhost:$SMS_DEMO_PORT/_sim/state" "The SMS gateway simulator
 ( while true; do .venv/bin/python -m bot send-reminders >>var/log/reminders.log 2>&1; sleep "$REMINDER_EVERY_S"; done ) &
 pids+=($!)
 
+echo "Starting the review app on port $REVIEW_PORT (log: var/log/review.log) ..."
+DEMO_SIGN_IN=$(.venv/bin/python -m bot demo-review-accounts 2>&1 || true)
+.venv/bin/python -m bot.review >var/log/review.log 2>&1 &
+pids+=($!)
+wait_for "http://localhost:$REVIEW_PORT/health" "The review app" 30
+# Retention (data/municipality.yml, conversation_log): now, then every 24 hours.
+.venv/bin/python -m bot purge --repeat-hours 24 >>var/log/purge.log 2>&1 &
+pids+=($!)
+
 cat <<MSG
 
 Mødeklar is running.
@@ -85,6 +96,9 @@ Mødeklar is running.
   socket.io:     $RASA_PUBLIC_URL/socket.io (used by the widget)
   SMS phone:     open http://localhost:$SMS_DEMO_PORT/ (development gateway simulator; pick a
                  demo citizen's number or an unknown one and text the assistant)
+  Review app:    open http://localhost:$REVIEW_PORT/ (caseworkers; demo sign-in, development only:)
+$DEMO_SIGN_IN
+  Retention:     python -m bot purge runs daily (log: var/log/purge.log)
 Press Ctrl-C to stop.
 MSG
 wait -n "${pids[@]}"

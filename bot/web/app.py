@@ -16,6 +16,7 @@ from bot.web.config import CONFIG_KEY, WebConfig, load_config
 from bot.web.security import install_security_headers
 from bot.web.static import add_static_routes
 from core.municipality import get_municipality
+from core.privacy import install_log_filter
 from core.startup import STARTUP_REFUSED, configuration_problem
 
 logger = logging.getLogger(__name__)
@@ -40,6 +41,7 @@ def main() -> int:
     if problem is not None:
         print(STARTUP_REFUSED.format(problem=problem), file=sys.stderr)
         return 1
+    install_log_filter()  # no CPR or phone number in any log line
     config = load_config()
     logger.info(
         "Web site on http://%s:%d (Rasa at %s, demo MitID login %s)",

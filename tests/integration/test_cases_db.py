@@ -49,8 +49,8 @@ from core.vocabulary import (
 )
 from tests.support.databases import exclusive_lock
 
-# The newest migration in migrations/versions/ (0003 adds the SMS queue and reminders).
-HEAD_REVISION = "0003"
+# The newest migration in migrations/versions/ (0004 adds the review app's tables).
+HEAD_REVISION = "0004"
 
 UTC = timezone.utc
 CPH = ZoneInfo("Europe/Copenhagen")

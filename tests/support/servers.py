@@ -51,26 +51,21 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float
 _SHARED: Dict[str, Any] = {"servers": None, "users": 0, "stop": None, "restart_rasa": None}
 
 
-def _rasa_command(rasa_port: int, api_token: str) -> list[str]:
-    # The HTTP API is on only with a token (README, "Configure only the verified channels"):
-    # the SMS tests read a conversation's tracker through it.
-    return [
-        str(RASA),
-        "run",
-        "--model",
-        str(MODEL),
-        "--port",
-        str(rasa_port),
-        "--credentials",
-        "credentials.yml",
-        "--endpoints",
-        "endpoints.yml",
-        "--cors",
-        "*",
-        "--enable-api",
-        "--auth-token",
-        api_token,
-    ]
+def start_rasa(
+    env: Dict[str, str], port: int, log: Path, api_token: str | None = None, append: bool = False
+) -> subprocess.Popen:
+    """`rasa run` as `make run` starts it (credentials.yml, endpoints.yml), output to `log`.
+
+    With `api_token` the HTTP API is on, with that token (README, "Configure only the verified
+    channels"): the SMS tests read a conversation's tracker through it.
+    """
+    command = [str(RASA), "run", "--model", str(MODEL), "--port", str(port)]
+    command += ["--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "--cors", "*"]
+    if api_token:
+        command += ["--enable-api", "--auth-token", api_token]
+    return subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=log.open("a" if append else "w"), stderr=subprocess.STDOUT
+    )
 
 
 def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
@@ -82,6 +77,8 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         "PYTHONPATH": str(REPO),
         "RASA_TELEMETRY_ENABLED": "false",
         "CASES_DB_URL": f"sqlite:///{work / 'cases.db'}",
+        # The conversation store (bot/tracker_store.py): a fresh file per test session.
+        "TRACKER_STORE_URL": f"sqlite:///{work / 'conversations.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         "CITIZEN_JWT_SECRET": os.environ.get("CITIZEN_JWT_SECRET", "dev-only-e2e-secret-of-32-bytes-min"),
         "CONVERSATION_ID_SECRET": os.environ.get("CONVERSATION_ID_SECRET", "dev-only-e2e-conversations"),
@@ -121,13 +118,7 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         )
         processes.append(actions)
         rasa_log = work / "rasa.log"
-        rasa = subprocess.Popen(
-            _rasa_command(rasa_port, api_token),
-            cwd=REPO,
-            env=env,
-            stdout=rasa_log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        rasa = start_rasa(env, rasa_port, rasa_log, api_token)
         processes.append(rasa)
         wait_until_up(f"http://127.0.0.1:{action_port}/health", actions, action_log, 90)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", rasa, rasa_log, 240)
@@ -143,13 +134,7 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         else:
             old.terminate()
         old.wait(timeout=60)
-        new = subprocess.Popen(
-            _rasa_command(rasa_port, api_token),
-            cwd=REPO,
-            env=env,
-            stdout=rasa_log.open("a"),
-            stderr=subprocess.STDOUT,
-        )
+        new = start_rasa(env, rasa_port, rasa_log, api_token, append=True)
         processes.append(new)
         wait_until_up(f"http://127.0.0.1:{rasa_port}/", new, rasa_log, 240)
 
@@ -161,6 +146,7 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         "rasa_log": str(rasa_log),
         "action_log": str(action_log),
         "db_url": env["CASES_DB_URL"],
+        "tracker_store_url": env["TRACKER_STORE_URL"],
         "secret": env["CITIZEN_JWT_SECRET"],
         "conversation_secret": env["CONVERSATION_ID_SECRET"],
         "rasa_api_token": api_token,

@@ -240,7 +240,9 @@ def test_a_file_that_is_not_a_yaml_mapping(tmp_path, text):
 
 
 # --- The action server refuses to start on a broken file; importing reads nothing --------------
-@pytest.mark.parametrize("server", [["actions", "--port", "0"], ["bot.web"]], ids=["actions", "web"])
+@pytest.mark.parametrize(
+    "server", [["actions", "--port", "0"], ["bot.web"], ["bot.review"]], ids=["actions", "web", "review"]
+)
 def test_the_servers_refuse_to_start_with_the_field_named(tmp_path, server):
     broken = write(tmp_path, {**shipped(), "phone": "ring os op"})
     env = {**os.environ, "MUNICIPALITY_FILE": str(broken), "PYTHONPATH": str(REPO)}

@@ -1,4 +1,4 @@
-"""CPR detection, masking and the CPR-masking log filter (bot.privacy)."""
+"""CPR and phone-number detection, masking and the masking log filter (core.privacy)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,14 @@ import pytest
 
 from core.privacy import (
     CPR_PLACEHOLDER,
+    PHONE_PLACEHOLDER,
     CprMaskingFilter,
     contains_cpr,
+    contains_phone,
     install_log_filter,
     mask_cpr,
+    mask_personal,
+    mask_phone,
 )
 
 # --- detection and masking -------------------------------------------------------------
@@ -73,6 +77,84 @@ def test_mask_cpr_keeps_the_rest_of_the_text() -> None:
     masked, found = mask_cpr("Hej. Mit nummer er 010190-1234 og min tlf. er 20 12 34 56.")
     assert found
     assert masked == f"Hej. Mit nummer er {CPR_PLACEHOLDER} og min tlf. er 20 12 34 56."
+
+
+# --- phone numbers ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20123456", PHONE_PLACEHOLDER),
+        ("Ring på 20 12 34 56.", f"Ring på {PHONE_PLACEHOLDER}."),
+        ("mit nr er 2012 3456", f"mit nr er {PHONE_PLACEHOLDER}"),
+        ("tlf: 20-12-34-56", f"tlf: {PHONE_PLACEHOLDER}"),
+        ("+45 20 12 34 56", PHONE_PLACEHOLDER),
+        ("+4520123456", PHONE_PLACEHOLDER),
+        ("(+45) 20123456", PHONE_PLACEHOLDER),
+        ("0045 20123456", PHONE_PLACEHOLDER),
+        ("004520123456", PHONE_PLACEHOLDER),
+        ("+45 2012 3456", PHONE_PLACEHOLDER),
+        ("ring til min mor på 40 50 60 70 eller mig på 31 22 33 44", None),
+        ("20 12 3456", PHONE_PLACEHOLDER),
+        ("Skriv til mig (20 12 34 56)", f"Skriv til mig ({PHONE_PLACEHOLDER})"),
+        ("min svenske telefon +46 70 123 45 67", f"min svenske telefon {PHONE_PLACEHOLDER}"),
+        ("tlf.nr. 70 10 20 30, tak", f"tlf.nr. {PHONE_PLACEHOLDER}, tak"),
+    ],
+)
+def test_phone_numbers_are_masked(text: str, expected: str | None) -> None:
+    masked, found = mask_phone(text)
+    assert found and contains_phone(text)
+    if expected is not None:
+        assert masked == expected
+    assert not any(char.isdigit() for char in masked), masked
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg får 12345678 kr. om året",  # amount
+        "beløbet er 20000000 kroner",
+        "kr. 20000000",
+        "Jeg skylder 12.345.678 kr",
+        "Beløbet er 150000 kr. og 2500,50 kr.",
+        "Mødet er den 24-12-2026 kl. 10.00",
+        "født 01.02.1985",
+        "den 23/11/2026",
+        "2026-11-23",  # ISO date
+        "mødet 2026.12.08 kl. 10",
+        "sagsnr. 20241234",
+        "sagsnummer: 2024-1234",
+        "j.nr. 20241234",
+        "2024-1234",  # case/reference number with a year
+        "sagsnummer 2024-001234",
+        "Ring 112 eller 1813",
+        "Jeg er 45 år og har 3 børn",
+        "20 timer om ugen i 12 uger",
+        "kontonr. 12345678",
+        "12345",
+        "123456789012",
+        "0123 4567",  # not a valid Danish number
+        "1234 5678",  # Danish numbers do not start with 1
+        "version 3.6.21",
+        "",
+    ],
+)
+def test_other_numbers_are_not_phone_numbers(text: str) -> None:
+    assert mask_phone(text) == (text, False)
+
+
+def test_public_numbers_can_be_kept() -> None:
+    text = "Ring til jobcentret på 70 10 20 30 eller til mig på 20 12 34 56"
+    masked, found = mask_phone(text, keep=frozenset({"+4570102030"}))
+    assert found and masked == f"Ring til jobcentret på 70 10 20 30 eller til mig på {PHONE_PLACEHOLDER}"
+    assert not contains_phone("Ring på 70 10 20 30", keep=frozenset({"+4570102030"}))
+
+
+def test_mask_personal_masks_cpr_before_phone() -> None:
+    masked = mask_personal("cpr 0101901234 og tlf 20123456")
+    assert masked.text == f"cpr {CPR_PLACEHOLDER} og tlf {PHONE_PLACEHOLDER}"
+    assert masked.cpr_found and masked.phone_found
 
 
 # --- log filter ------------------------------------------------------------------------
@@ -152,10 +234,15 @@ def test_filter_masks_cpr_in_tracebacks(root_handler: _ListHandler) -> None:
     assert "010190-1234" not in output
 
 
-def test_filter_leaves_other_records_alone(root_handler: _ListHandler) -> None:
+def test_filter_masks_phone_numbers_and_leaves_other_numbers(root_handler: _ListHandler) -> None:
     install_log_filter()
-    logging.getLogger("test.privacy").info("ring %s kl. %d", "20 12 34 56", 10)
-    assert root_handler.lines == ["INFO ring 20 12 34 56 kl. 10"]
+    logger = logging.getLogger("test.privacy")
+    logger.info("ring %s kl. %d", "20 12 34 56", 10)
+    logger.info("besked fra +4520123456 om mødet den 24-12-2026, beløb 12345678 kr.")
+    assert root_handler.lines == [
+        f"INFO ring {PHONE_PLACEHOLDER} kl. 10",
+        f"INFO besked fra {PHONE_PLACEHOLDER} om mødet den 24-12-2026, beløb 12345678 kr.",
+    ]
 
 
 def test_install_log_filter_is_idempotent(root_handler: _ListHandler) -> None:

@@ -1,0 +1,65 @@
+"""The conversation store: Rasa's SQL tracker store at TRACKER_STORE_URL, masking before it stores.
+
+endpoints.yml names this class (`tracker_store: type: bot.tracker_store.MaskingSQLTrackerStore`).
+Rasa 3.6's `SQLTrackerStore` takes dialect/host/port/db/... but also accepts a whole SQLAlchemy
+URL as `host` (`SQLTrackerStore.get_db_url` returns a host containing "://" as it is); this class
+hands it the URL from `core.settings` (default: a SQLite file under var/, which it creates in WAL
+mode so the review app can read while Rasa writes; PostgreSQL by URL in production). Every
+conversation is kept across restarts, so a paused preparation guide can be resumed.
+
+`save` is Rasa 3.6.21's, with one change: each new event passes through
+`core.conversation_events.mask_event` before it is serialised. The channels already mask CPR
+and phone numbers where a message enters; this is the second line, for anything that reaches the
+tracker another way (a custom channel, the HTTP API, slot values).
+
+Must not: import SQLAlchemy itself (only core.store does), log URLs (they may hold a password),
+or keep conversations in memory.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.nlu.constants import INTENT_NAME_KEY
+
+from core.conversation_events import mask_event
+from core.privacy import install_log_filter
+from core.settings import get_settings
+from core.store.conversations import prepare_conversation_database
+
+logger = logging.getLogger(__name__)
+
+
+class MaskingSQLTrackerStore(SQLTrackerStore):
+    """Rasa's SQL tracker store on TRACKER_STORE_URL that masks citizens' numbers before storing."""
+
+    def __init__(self, domain: Any = None, host: str | None = None, **kwargs: Any) -> None:
+        url = host if host and "://" in host else get_settings().tracker_store_url
+        prepare_conversation_database(url)
+        install_log_filter()  # Rasa has configured logging by the time it builds the store
+        super().__init__(domain=domain, host=url, **kwargs)
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        """Store the tracker's new events, masked (Rasa 3.6.21's `save` plus `mask_event`)."""
+        await self.stream_events(tracker)
+        with self.session_scope() as session:
+            for event in self._additional_events(session, tracker):
+                data = mask_event(event.as_dict())
+                parse_data = data.get("parse_data") if isinstance(data.get("parse_data"), dict) else {}
+                intent = parse_data.get("intent", {}) if isinstance(parse_data.get("intent"), dict) else {}
+                session.add(
+                    self.SQLEvent(
+                        sender_id=tracker.sender_id,
+                        type_name=event.type_name,
+                        timestamp=data.get("timestamp"),
+                        intent_name=intent.get(INTENT_NAME_KEY),
+                        action_name=data.get("name"),
+                        data=json.dumps(data),
+                    )
+                )
+            session.commit()
+        logger.debug("Conversation stored (%s new events).", "some")

@@ -48,7 +48,7 @@ TRAIN_ARGS := --data data/nlu data/rules data/stories --config config.yml --doma
 ACTIONS_VENV := $(CURDIR)/var/venv-actions
 
 .PHONY: help install run train evaluate shell lint validate test test-unit test-stories pytest \
-        import-cases demo-data lock clean browser guide-stories screenshots actions-venv send-reminders
+        import-cases demo-data lock clean browser fuzz guide-stories screenshots actions-venv send-reminders
 
 help: ## list every target
 	@echo "Mødeklar: make <target>"
@@ -157,6 +157,9 @@ test-stories: train ## the test stories (fail on any prediction error)
 
 pytest: train browser actions-venv ## every pytest test (unit, integration, end-to-end, browser)
 	ACTIONS_PYTHON=$(ACTIONS_VENV)/bin/python $(VENV)/bin/pytest
+
+fuzz: train browser ## the long fuzz run of every entry point (docs/fuzzing.md)
+	HYPOTHESIS_PROFILE=long $(VENV)/bin/pytest tests/fuzz -q -s
 
 test-unit: lint ## the fast inner loop: lint and the unit tests (no training, no servers)
 	$(VENV)/bin/pytest tests/unit

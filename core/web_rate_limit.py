@@ -43,8 +43,6 @@ class RateRule:
 # The review app's POST /login: 30 attempts per client address in 10 minutes (a caseworker who
 # mistypes stays far below it; the per-name lockout comes after 5 wrong passwords anyway).
 REVIEW_LOGIN = RateRule("review-login", 30, timedelta(minutes=10))
-# The web site's demo MitID login (development only): 30 per client in 10 minutes.
-WEB_DEMO_LOGIN = RateRule("web-demo-login", 30, timedelta(minutes=10))
 
 TOO_MANY = "Du har prøvet mange gange på kort tid. Vent lidt, og prøv så igen."
 

@@ -93,15 +93,17 @@ def check_action_call(body: bytes, deflated: bool) -> None:
     _expect(call.get("domain"), Mapping, "domain")
     tracker = call.get("tracker")
     _expect(tracker, Mapping, "tracker", optional=False)
-    _expect(tracker.get("sender_id"), str, "tracker.sender_id")
-    _expect(tracker.get("slots"), Mapping, "tracker.slots")
+    # Tracker.from_dict needs sender_id; a key that is there must not be null where it reads on.
+    _expect(tracker.get("sender_id"), str, "tracker.sender_id", optional=False)
+    _expect(tracker.get("slots", {}), Mapping, "tracker.slots", optional=False)
     _expect(tracker.get("latest_message"), Mapping, "tracker.latest_message")
-    _expect(tracker.get("events"), list, "tracker.events")
+    _expect(tracker.get("events", []), list, "tracker.events", optional=False)
     for index, event in enumerate(tracker.get("events") or []):
         _expect(event, Mapping, f"tracker.events[{index}]", optional=False)
     _expect(tracker.get("paused"), bool, "tracker.paused")
     _expect(tracker.get("followup_action"), str, "tracker.followup_action")
-    _expect(tracker.get("active_loop"), Mapping, "tracker.active_loop")
+    _expect(tracker.get("active_loop", {}), Mapping, "tracker.active_loop", optional=False)
+    _expect(tracker.get("active_form", {}), Mapping, "tracker.active_form", optional=False)
     _expect(tracker.get("latest_action_name"), str, "tracker.latest_action_name")
     _expect(tracker.get("latest_action"), Mapping, "tracker.latest_action")
     message = tracker.get("latest_message") or {}

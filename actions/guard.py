@@ -61,7 +61,7 @@ def authorised(header: str | None, token: str) -> bool:
     """True when `header` is `Bearer <token>` (constant-time compare of the secret)."""
     if not header or not header.startswith(AUTH_SCHEME):
         return False
-    given = header[len(AUTH_SCHEME) :].strip().encode("utf-8", "surrogateescape")
+    given = header[len(AUTH_SCHEME) :].strip().encode("utf-8", "surrogatepass")
     return hmac.compare_digest(given, token.encode("utf-8"))
 
 

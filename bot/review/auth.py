@@ -117,7 +117,15 @@ async def end_session(request: web.Request) -> web.HTTPSeeOther:
 
 
 def csrf_ok(expected: str, given: object) -> bool:
-    return isinstance(given, str) and bool(expected) and hmac.compare_digest(expected, given)
+    # Bytes: compare_digest raises TypeError on non-ASCII str (a cookie of "\u202e", found by
+    # tests/fuzz/test_review_app_fuzz.py, gave a 500).
+    return (
+        isinstance(given, str)
+        and bool(expected)
+        and hmac.compare_digest(
+            expected.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass")
+        )
+    )
 
 
 @web.middleware

@@ -167,6 +167,7 @@ async def test_get_every_route(review: Review, path: str, query: dict[str, str],
         try:
             status, body = await _send(client, "GET", path, params=query, headers=extra_headers)
         except ValueError:  # the client itself refuses to send it (e.g. a header with a newline)
+            review.tally.count("not sendable")
             continue
         _check(review, who, status, body)
         if who == "anonymous" and status == 200:
@@ -220,6 +221,7 @@ async def test_login_form(  # noqa: PLR0917 (hypothesis passes the drawn values)
     try:
         status, body = await _send(review.anonymous, "POST", "/login", data=data, cookies=cookies)
     except ValueError:
+        review.tally.count("not sendable")
         return
     _check(review, "login", status, body)
     assert status in (400, 401, 403, 429), status  # nobody signs in with a fuzzed password

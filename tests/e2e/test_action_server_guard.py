@@ -84,7 +84,7 @@ def test_a_malformed_call_with_the_secret_is_a_clear_400(actions) -> None:
     assert response.status_code == 400
     assert "tracker.events" in response.json()["error"]
     assert post_action(url, b"{not json", ACTION_TOKEN).status_code == 400
-    unknown = {"next_action": "action_does_not_exist", "tracker": {}}
+    unknown = {"next_action": "action_does_not_exist", "tracker": {"sender_id": "x"}}
     assert post_action(url, unknown, ACTION_TOKEN).status_code == 404
     assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")
 

@@ -97,6 +97,10 @@ raw_bodies = st.one_of(
 )
 
 
+# Every Tally's report line of this pytest run (tests/fuzz/conftest.py prints them at the end).
+REPORTS: list[str] = []
+
+
 @dataclass
 class Tally:
     """How many inputs a fuzz test tried, printed when it ends (`-s`; docs/fuzzing.md)."""
@@ -114,6 +118,7 @@ class Tally:
         details = ", ".join(f"{key}: {value}" for key, value in sorted(self.notes.items()))
         line = f"[fuzz] {self.name}: {self.tried} inputs tried" + (f" ({details})" if details else "")
         print(line)
+        REPORTS.append(line)
         return line
 
 

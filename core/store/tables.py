@@ -496,3 +496,5 @@ class WebRateLimit(Base):
     bucket = Column(String(64), primary_key=True)
     window_start = Column(UTCDateTime(), nullable=False)
     hits = Column(Integer, nullable=False, default=0)
+
+    __table_args__ = (Index("ix_web_rate_limits_window_start", "window_start"),)

@@ -18,6 +18,9 @@ export WEB_PORT             ?= 8080
 # The caseworkers' review app (bot/review/, docs/review.md).
 export REVIEW_PORT          ?= 8081
 export ACTION_ENDPOINT_URL  ?= http://localhost:$(ACTION_PORT)/webhook
+# Development-only shared secret between Rasa and the action server (actions/guard.py);
+# production sets its own, at least 32 characters (docs/security.md).
+export ACTION_SERVER_TOKEN  ?= dev-only-moedeklar-action-server-change-me
 # Rasa's training cache lives outside the project root so `rasa` never reads it as data.
 export RASA_CACHE_DIRECTORY ?= $(CURDIR)/var/rasa-cache
 export RASA_TELEMETRY_ENABLED := false

@@ -5,6 +5,10 @@ serves, it checks the environment (`core.settings`) and the municipality file
 (`core.municipality`): a typo stops the server at start-up with the field named (exit code 1),
 instead of breaking the first answer a citizen asks for. It also masks CPR numbers in
 everything the action server logs. Runs with rasa-sdk alone; Rasa itself need not be installed.
+
+Unlike `python -m rasa_sdk` (which listens on 0.0.0.0 and answers anyone), it listens on
+ACTION_HOST only (127.0.0.1 by default) and answers only callers with the shared secret
+ACTION_SERVER_TOKEN (`actions.guard`; docs/security.md). Without a usable secret it does not start.
 """
 
 from __future__ import annotations
@@ -14,10 +18,15 @@ import sys
 
 from rasa_sdk import utils
 from rasa_sdk.constants import APPLICATION_ROOT_LOGGER_NAME
-from rasa_sdk.endpoint import create_argument_parser, run
+from rasa_sdk.endpoint import create_app, create_argument_parser, create_ssl_context
+from rasa_sdk.plugin import plugin_manager
 
+from actions.guard import install_guard, token_problem
 from core.privacy import install_log_filter
+from core.settings import get_settings
 from core.startup import STARTUP_REFUSED, configuration_problem
+
+logger = logging.getLogger(__name__)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.prog = "python -m actions"
     args = parser.parse_args(argv)
     args.actions = args.actions or "actions"
-    problem = configuration_problem()
+    problem = configuration_problem() or token_problem(get_settings())
     if problem is not None:
         print(STARTUP_REFUSED.format(problem=problem), file=sys.stderr)
         return 1
@@ -39,14 +48,19 @@ def main(argv: list[str] | None = None) -> int:
     )
     utils.update_sanic_log_level()
     install_log_filter()
-    run(
-        args.actions,
+    settings = get_settings()
+    # As rasa_sdk.endpoint.run, but on ACTION_HOST (not SANIC_HOST / 0.0.0.0) and behind the guard.
+    app = create_app(args.actions, cors_origins=args.cors, auto_reload=args.auto_reload)
+    install_guard(app, settings.action_server_token or "")
+    plugin_manager().hook.attach_sanic_app_extensions(app=app)
+    ssl_context = create_ssl_context(args.ssl_certificate, args.ssl_keyfile, args.ssl_password)
+    scheme = "https" if ssl_context else "http"
+    logger.info("Action server on %s://%s:%d (secret required)", scheme, settings.action_host, args.port)
+    app.run(
+        settings.action_host,
         args.port,
-        args.cors,
-        args.ssl_certificate,
-        args.ssl_keyfile,
-        args.ssl_password,
-        args.auto_reload,
+        ssl=ssl_context,
+        workers=utils.number_of_sanic_workers(),
     )
     return 0
 

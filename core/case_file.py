@@ -368,7 +368,12 @@ def load_file(path: Path, maps: Mapping[str, WordMap] | None = None) -> tuple[li
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         return [], [Problem("$", f"ugyldig JSON (linje {exc.lineno}, kolonne {exc.colno}): {exc.msg}")]
-    return validate_document(raw, maps)
+    except RecursionError:  # found by tests/fuzz/test_import_fuzz.py: "[[[[...]]]]" 1,000+ deep
+        return [], [Problem("$", "ugyldig JSON: lister eller objekter er indlejret for dybt")]
+    try:
+        return validate_document(raw, maps)
+    except RecursionError:  # a nested value deeper than the validator can walk
+        return [], [Problem("$", "ugyldig JSON: lister eller objekter er indlejret for dybt")]
 
 
 # --- Conversion to repository records --------------------------------------------------------

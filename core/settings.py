@@ -101,6 +101,10 @@ class Settings:
     app_env: str = "development"  # APP_ENV; "production" disables demo features
     rasa_port: int = 5005  # RASA_PORT
     action_port: int = 5055  # ACTION_PORT
+    # The action server listens here only: loopback by default, an internal interface if set.
+    action_host: str = "127.0.0.1"  # ACTION_HOST
+    # Shared secret Rasa sends to the action server (endpoints.yml, `Authorization: Bearer ...`).
+    action_server_token: str | None = None  # ACTION_SERVER_TOKEN
     # Case database (SQLAlchemy URL). SQLite file under var/ by default.
     cases_db_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'cases.db'}"  # CASES_DB_URL
     cases_db_timeout_s: float = 2.0  # CASES_DB_TIMEOUT
@@ -167,6 +171,8 @@ def get_settings() -> Settings:
         app_env=_text("APP_ENV", "development"),
         rasa_port=rasa_port,
         action_port=_int("ACTION_PORT", Settings.action_port),
+        action_host=_text("ACTION_HOST", Settings.action_host),
+        action_server_token=_opt("ACTION_SERVER_TOKEN"),
         cases_db_url=_text("CASES_DB_URL", Settings.cases_db_url),
         cases_db_timeout_s=_float("CASES_DB_TIMEOUT", Settings.cases_db_timeout_s),
         citizen_jwt_secret=_opt("CITIZEN_JWT_SECRET"),

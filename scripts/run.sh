@@ -19,6 +19,8 @@ REVIEW_PORT=${REVIEW_PORT:-8081}
 export WEB_PORT REVIEW_PORT
 export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}
 export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:${ACTION_PORT}/webhook}
+# The shared secret Rasa sends to the action server (endpoints.yml); the Makefile sets a dev one.
+export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-dev-only-moedeklar-action-server-change-me}
 mkdir -p var/log
 
 pids=()

@@ -7,7 +7,8 @@ Import (`import-cases FILE.json`, format in docs/import.md)
   2. The schema is migrated to head when needed.
   3. Everything is upserted in ONE transaction (`core.store.case_import`); created / updated /
      unchanged counts are printed per entity. A second run of the same file changes nothing.
-     A database error rolls everything back: exit code 1.
+     A database error rolls everything back: exit code 1; a file that conflicts with rows
+     already stored (a unique phone number or id of another citizen) exit code 2.
 
 Demo seeding (`seed-demo`) loads data/demo_cases.json, dates moved to this week
 (`core.demo_data`), only into a database without citizens.
@@ -53,7 +54,17 @@ def _report_problems(problems: list[Problem], err: TextIO) -> int:
     return EXIT_INVALID
 
 
+CONFLICT = (
+    "Filen er ikke gyldig: den strider mod data, der allerede er i databasen (fx et "
+    "telefonnummer eller et id, der hører til en anden borger). Intet er gemt; alt er rullet tilbage."
+)
+
+
 def _db_failure(exc: Exception, err: TextIO) -> int:
+    if isinstance(exc, StoreError) and exc.reason == "IntegrityError":
+        # Found by tests/fuzz/test_import_fuzz.py: a phone number moved to a new citizen id.
+        print(CONFLICT, file=err)
+        return EXIT_INVALID
     detail = f"{exc.reason}, {exc.dialect}" if isinstance(exc, StoreError) else type(exc).__name__
     print(f"Databasefejl ({detail}). Intet er gemt; alt er rullet tilbage.", file=err)
     return EXIT_DB_ERROR

@@ -11,8 +11,10 @@ prefix, everywhere but local development); the database keeps its SHA-256, the C
 expiry, so every app process knows every session. Every POST must carry the session's CSRF token
 (`csrf_token` field); the sign-in form, before a session exists, uses a double-submit cookie.
 
-Must not: keep sessions or lockout in memory, log passwords or tokens, or say whether a user
-name exists.
+Sign-in attempts are also limited per client address (core.web_rate_limit.REVIEW_LOGIN: 429).
+
+Must not: keep sessions, lockout or rate-limit counts in memory, log passwords or tokens, or say
+whether a user name exists.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bot.review.rendering import SIGNED_IN_KEY, render
 from core.clock import utc_now
 from core.passwords import MAX_PASSWORD_CHARS, verify_password
 from core.store.review_records import Account, SignedIn
+from core.web_rate_limit import TOO_MANY, allowed
 
 PUBLIC_PREFIXES = ("/static/", "/login", "/health", "/favicon.ico")
 LOGIN_CSRF_COOKIE = "moedeklar_review_login"
@@ -114,7 +117,15 @@ async def end_session(request: web.Request) -> web.HTTPSeeOther:
 
 
 def csrf_ok(expected: str, given: object) -> bool:
-    return isinstance(given, str) and bool(expected) and hmac.compare_digest(expected, given)
+    # Bytes: compare_digest raises TypeError on non-ASCII str (a cookie of "\u202e", found by
+    # tests/fuzz/test_review_app_fuzz.py, gave a 500).
+    return (
+        isinstance(given, str)
+        and bool(expected)
+        and hmac.compare_digest(
+            expected.encode("utf-8", "surrogatepass"), given.encode("utf-8", "surrogatepass")
+        )
+    )
 
 
 @web.middleware
@@ -187,6 +198,9 @@ class PasswordAuthenticator:
 
     async def login(self, request: web.Request) -> web.StreamResponse:
         config, store = request.app[CONFIG_KEY], request.app[STORE_KEY]
+        # Per client, before any password is hashed (core.web_rate_limit; the lockout is per name).
+        if not await allowed(store.rate_limit, config.login_rate_limit, client_address(request)):
+            return self._page(request, 429, TOO_MANY)
         form = await request.post()
         if not csrf_ok(request.cookies.get(LOGIN_CSRF_COOKIE, ""), form.get("csrf_token")):
             raise web.HTTPForbidden(text="Formularen er udløbet. Genindlæs siden og prøv igen.")

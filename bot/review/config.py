@@ -13,6 +13,7 @@ from aiohttp import web
 
 from core.settings import Settings, get_settings
 from core.store.review_store import ReviewStore
+from core.web_rate_limit import REVIEW_LOGIN, RateRule
 
 REVIEW_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = REVIEW_DIR / "templates"
@@ -28,6 +29,8 @@ class ReviewConfig:
     max_failed_logins: int
     lockout: timedelta
     trust_proxy: bool
+    # Sign-in attempts per client address (core.web_rate_limit); tests may pass their own.
+    login_rate_limit: RateRule = REVIEW_LOGIN
 
 
 def load_config(settings: Settings | None = None) -> ReviewConfig:

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import Any, Callable, TypeVar
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm import Session
 
@@ -131,6 +131,8 @@ class CaseWriter:
     def _failed(self, exc: Exception) -> CaseImportFailed:
         orig = getattr(exc, "orig", None)
         reason = type(orig).__name__ if orig is not None else type(exc).__name__
+        if isinstance(exc, IntegrityError):  # the same word on every backend (psycopg2: UniqueViolation)
+            reason = "IntegrityError"
         logger.warning("Case import failed: %s (dialect=%s)", reason, self.dialect)
         return CaseImportFailed(reason, self.dialect)
 

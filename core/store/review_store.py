@@ -1,8 +1,8 @@
 """`ReviewStore`: everything the review app and the review commands use from the store, in one handle.
 
-Holds the case database (accounts, sessions, audit, index, review work; REVIEW_DB_TIMEOUT_S per
-call) and the conversation reader (Rasa's events at TRACKER_STORE_URL), and runs any of their
-blocking methods in a worker thread with `call`, so the app's event loop never blocks.
+Holds the case database (accounts, sessions, audit, index, review work, sign-in rate limit;
+REVIEW_DB_TIMEOUT_S per call) and the conversation reader (Rasa's events at TRACKER_STORE_URL),
+and runs any of their blocking methods in a worker thread with `call`, so the app's event loop never blocks.
 
 Must not: hold queries itself (each lives in its own module).
 """
@@ -20,6 +20,7 @@ from core.store.database import Database
 from core.store.review_accounts import ReviewAccounts
 from core.store.review_queries import ReviewQueries
 from core.store.review_work import ReviewWork
+from core.store.web_rate_limits import SqlWebRateLimit
 
 T = TypeVar("T")
 REVIEW_DB_TIMEOUT_S = 10.0
@@ -38,6 +39,7 @@ class ReviewStore:
         self.audit = AuditLog(self.database)
         self.queries = ReviewQueries(self.database)
         self.work = ReviewWork(self.database)
+        self.rate_limit = SqlWebRateLimit(self.database)
         self.indexer = ConversationIndexer(self.reader, self.database)
 
     async def call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -483,3 +483,18 @@ class ReviewCorrection(Base):
     created_at = Column(UTCDateTime(), nullable=False)
 
     __table_args__ = (UniqueConstraint("conversation_id", "event_id", name="uq_review_corrections_message"),)
+
+
+class WebRateLimit(Base):
+    """One fixed-window counter of the web apps' per-client rate limit (migration 0005).
+
+    `bucket` is a SHA-256 of route name and client address (no address stored in clear).
+    """
+
+    __tablename__ = "web_rate_limits"
+
+    bucket = Column(String(64), primary_key=True)
+    window_start = Column(UTCDateTime(), nullable=False)
+    hits = Column(Integer, nullable=False, default=0)
+
+    __table_args__ = (Index("ix_web_rate_limits_window_start", "window_start"),)

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.servers import REPO, free_port, wait_until_up
+from tests.support.servers import ACTION_TOKEN, REPO, free_port, wait_until_up
 
 ACTIONS_PYTHON = Path(os.environ.get("ACTIONS_PYTHON", REPO / "var" / "venv-actions" / "bin" / "python"))
 
@@ -49,6 +49,7 @@ def test_the_action_server_answers_without_rasa(python: Path, tmp_path: Path) ->
         "PATH": os.environ["PATH"],
         "PYTHONPATH": str(REPO),
         "CASES_DB_URL": f"sqlite:///{tmp_path / 'cases.db'}",
+        "ACTION_SERVER_TOKEN": ACTION_TOKEN,
     }
     for command in (["migrate"], ["seed-demo"]):
         result = run(python, "-m", "bot", *command, env=env)
@@ -86,6 +87,7 @@ def test_the_action_server_answers_without_rasa(python: Path, tmp_path: Path) ->
                 "tracker": tracker,
                 "domain": {},
             },
+            headers={"Authorization": f"Bearer {ACTION_TOKEN}"},
             timeout=30,
         )
         assert response.status_code == 200, response.text

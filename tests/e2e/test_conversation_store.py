@@ -40,6 +40,7 @@ def test_a_paused_guide_resumes_after_a_rasa_restart(servers: Dict[str, str], tm
         "RASA_TELEMETRY_ENABLED": "false",
         "TRACKER_STORE_URL": f"sqlite:///{tmp_path / 'conversations.db'}",
         "ACTION_ENDPOINT_URL": f"{servers['actions']}/webhook",
+        "ACTION_SERVER_TOKEN": servers["action_token"],
         "CITIZEN_JWT_SECRET": servers["secret"],
         "CONVERSATION_ID_SECRET": servers["conversation_secret"],
         "APP_ENV": "development",

@@ -13,6 +13,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+from tests.support.fuzz_inputs import REPORTS
+
 _COMMON = dict(
     deadline=None,  # an input's own time is checked by the tests (no hang), not by hypothesis
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -21,3 +23,11 @@ _COMMON = dict(
 settings.register_profile("ci", max_examples=150, derandomize=True, **_COMMON)
 settings.register_profile("long", max_examples=3000, **_COMMON)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 (pytest's hook)
+    """How many inputs each fuzz test tried, also without `-s` (docs/fuzzing.md)."""
+    if REPORTS:
+        terminalreporter.section("fuzz inputs tried")
+        for line in REPORTS:
+            terminalreporter.write_line(line)

@@ -26,7 +26,7 @@ from sqlalchemy import inspect
 
 from bot.cli import tokens as token_command
 from bot.cli.case_data import run_import, run_seed_demo
-from bot.cli.exit_codes import EXIT_DB_ERROR, EXIT_INVALID, EXIT_OK
+from bot.cli.exit_codes import EXIT_INVALID, EXIT_OK
 from bot.cli.tokens import run_demo_token
 from core.case_file import load_file, to_bundles
 from core.demo_data import DEMO_ANCHOR, DEMO_FILE, demo_shift_weeks
@@ -49,8 +49,8 @@ from core.vocabulary import (
 )
 from tests.support.databases import exclusive_lock
 
-# The newest migration in migrations/versions/ (0004 adds the review app's tables).
-HEAD_REVISION = "0004"
+# The newest migration in migrations/versions/ (0005 adds the web apps' rate-limit counters).
+HEAD_REVISION = "0005"
 
 UTC = timezone.utc
 CPH = ZoneInfo("Europe/Copenhagen")
@@ -371,8 +371,10 @@ def test_database_error_mid_import_rolls_back_everything(
     document["citizens"][1]["phone"] = "+4526789012"
 
     out, err = io.StringIO(), io.StringIO()
-    assert run_import(write_json(document), db_url, out, err) == EXIT_DB_ERROR
-    assert "Databasefejl" in err.getvalue() and "rullet tilbage" in err.getvalue()
+    # A conflict with stored rows is the file's problem, said so (exit 2), not a "Databasefejl".
+    assert run_import(write_json(document), db_url, out, err) == EXIT_INVALID
+    assert "strider mod data, der allerede er i databasen" in err.getvalue()
+    assert "rullet tilbage" in err.getvalue()
     assert "+4526789012" not in err.getvalue()
     repo = make_repo()
     assert count_citizens(db_url) == 2

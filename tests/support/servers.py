@@ -48,6 +48,53 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float
     raise RuntimeError(f"{url} did not come up in {seconds} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
+# The shared secret of the test servers (Rasa <-> action server), a `dev-only-` one.
+ACTION_TOKEN = "dev-only-e2e-action-server-token"
+
+
+def action_server_env(work: Path, **extra: str) -> Dict[str, str]:
+    """The environment of an action server started by a test: a fresh database, the secret."""
+    return {
+        **os.environ,
+        "PYTHONPATH": str(REPO),
+        "CASES_DB_URL": f"sqlite:///{work / 'cases.db'}",
+        "ACTION_SERVER_TOKEN": ACTION_TOKEN,
+        "APP_ENV": "development",
+        **extra,
+    }
+
+
+@contextmanager
+def own_action_server(work: Path, **extra: str) -> Iterator[tuple[str, subprocess.Popen, Path]]:
+    """A seeded action server of its own (`python -m actions`), as make run starts it.
+
+    Yields its URL, process and log; `extra` adds environment variables (e.g. ACTION_HOST).
+    """
+    env = action_server_env(work, **extra)
+    for command in (["migrate"], ["seed-demo"]):
+        subprocess.run(
+            [sys.executable, "-m", "bot", *command], env=env, cwd=REPO, check=True, capture_output=True
+        )
+    port = free_port()
+    log = work / "actions.log"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "actions", "--port", str(port)],
+        cwd=REPO,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 90)
+        yield f"http://127.0.0.1:{port}", process, log
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
 _SHARED: Dict[str, Any] = {"servers": None, "users": 0, "stop": None, "restart_rasa": None}
 
 
@@ -80,6 +127,8 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         # The conversation store (bot/tracker_store.py): a fresh file per test session.
         "TRACKER_STORE_URL": f"sqlite:///{work / 'conversations.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        # The shared secret Rasa sends and the action server checks (actions/guard.py).
+        "ACTION_SERVER_TOKEN": ACTION_TOKEN,
         "CITIZEN_JWT_SECRET": os.environ.get("CITIZEN_JWT_SECRET", "dev-only-e2e-secret-of-32-bytes-min"),
         "CONVERSATION_ID_SECRET": os.environ.get("CONVERSATION_ID_SECRET", "dev-only-e2e-conversations"),
         "APP_ENV": "development",
@@ -145,6 +194,7 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         "actions": f"http://127.0.0.1:{action_port}",
         "rasa_log": str(rasa_log),
         "action_log": str(action_log),
+        "action_token": ACTION_TOKEN,
         "db_url": env["CASES_DB_URL"],
         "tracker_store_url": env["TRACKER_STORE_URL"],
         "secret": env["CITIZEN_JWT_SECRET"],

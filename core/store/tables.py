@@ -483,3 +483,15 @@ class ReviewCorrection(Base):
     created_at = Column(UTCDateTime(), nullable=False)
 
     __table_args__ = (UniqueConstraint("conversation_id", "event_id", name="uq_review_corrections_message"),)
+
+
+class RateLimitCounter(Base):
+    """Hits on one rate-limit key (a hash, core.rate_limit) in one fixed window (epoch seconds)."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key = Column(String(64), primary_key=True)
+    window_start = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    count = Column(Integer, nullable=False)
+
+    __table_args__ = (Index("ix_rate_limit_counters_window_start", "window_start"),)

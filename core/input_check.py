@@ -11,6 +11,7 @@ Must not: import Rasa, Sanic or socket.io, or look at what the message means.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,6 +100,18 @@ def check_rest_body(body: Any) -> RestMessage | Refused:
     if refused is not None:
         return refused
     return RestMessage(sender=sender, text=text, metadata=metadata or {})
+
+
+# Lone surrogates (not encodable: the tracker store fails and the citizen gets silence) and
+# control characters other than tab and newline (PostgreSQL refuses NUL in text).
+_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
+
+
+def clean_text(text: Any) -> Any:
+    """`text` with lone surrogates and control characters replaced (U+FFFD / a space)."""
+    if not isinstance(text, str):
+        return text
+    return _UNSAFE.sub(lambda m: "\ufffd" if "\ud800" <= m.group() <= "\udfff" else " ", text)
 
 
 def is_too_long(text: Any) -> bool:

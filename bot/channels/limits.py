@@ -6,7 +6,8 @@
   proxies in front may name the client's address (RASA_TRUSTED_PROXIES).
 - `guarded(on_new_message, verify)`: the `on_new_message` a verified channel hands to Rasa. A
   message longer than MAX_MESSAGE_CHARS gets TOO_LONG_TEXT and never reaches the NLU; every other
-  message is verified and then runs under the process's admission control
+  message has lone surrogates and control characters replaced (core.input_check.clean_text), is
+  verified and then runs under the process's admission control
   (bot/channels/admission.py); a shed message gets BUSY_TEXT (or WAIT_FOR_ANSWER_TEXT) and
   `was_shed()` is True for the rest of the request, so the REST channel can answer 503.
 - `client_key(...)` / `check_rate(...)`: the rate-limit keys of a message (conversation, client)
@@ -27,7 +28,7 @@ from sanic import Blueprint
 from bot.channels.admission import CONVERSATION, Shed, admission
 from bot.channels.verification import MessageVerifier, OnNewMessage
 from core import limits
-from core.input_check import BUSY_TEXT, TOO_LONG_TEXT, WAIT_FOR_ANSWER_TEXT, is_too_long
+from core.input_check import BUSY_TEXT, TOO_LONG_TEXT, WAIT_FOR_ANSWER_TEXT, clean_text, is_too_long
 from core.rate_limit import CLIENT, Decision, rate_limiter
 from core.rate_limit import CONVERSATION as CONVERSATION_LIMIT
 from core.settings import get_settings
@@ -70,6 +71,7 @@ def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessa
         if is_too_long(message.text):
             await _answer(message, TOO_LONG_TEXT)
             return None
+        message.text = clean_text(message.text)
         verified = verify(message)
         try:
             async with admission().enter(verified.sender_id):

@@ -279,7 +279,7 @@ class VerifiedSocketIOInput(SocketIOInput):
             logger.debug("Socket %s disconnected.", sid)
 
         @sio.on("session_request", namespace=namespace)
-        async def session_request(sid: str, data: Dict | None) -> None:
+        async def session_request(sid: str, data: Dict | None = None) -> None:
             data = data if isinstance(data, dict) else {}
             subject = subject_for_token(_metadata(data, self.metadata_key).get(AUTH_TOKEN_KEY))
             presented = data.get("session_id") if self.session_persistence else None
@@ -298,7 +298,7 @@ class VerifiedSocketIOInput(SocketIOInput):
             )
 
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: str, data: Any) -> None:
+        async def handle_message(sid: str, data: Any = None) -> None:
             await self.on_message(sid, data, handle)
 
         return socketio_webhook

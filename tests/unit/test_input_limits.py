@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from bot.channels.admission import BUSY, CONVERSATION, Admission, Shed
-from core.input_check import Refused, RestMessage, check_rest_body, depth_exceeds, is_too_long
+from core.input_check import Refused, RestMessage, check_rest_body, clean_text, depth_exceeds, is_too_long
 from core.limits import MAX_MESSAGE_CHARS
 
 
@@ -96,3 +96,9 @@ async def test_waiting_too_long_is_shed() -> None:
     hold.set()
     await task
     assert admission.waiting == 0 and admission.in_flight == 0
+
+
+def test_clean_text_replaces_what_the_stores_cannot_take() -> None:
+    assert clean_text("hej\ud800 med\x00dig\n\tok") == "hej\ufffd med dig\n\tok"
+    assert clean_text("ø🙂") == "ø🙂"
+    assert clean_text(None) is None

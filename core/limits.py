@@ -21,3 +21,27 @@ MAX_METADATA_DEPTH = 5
 # the next gets one polite notice, then silence until the window has passed.
 SMS_RATE_LIMIT_MESSAGES = 20
 SMS_RATE_LIMIT_WINDOW_S = 600
+
+# --- Rasa server entry points (issue 13: REST, socket.io) ---------------------------------------
+# A REST `sender` (conversation id chosen by the client) longer than this is refused (400).
+MAX_SENDER_CHARS = 200
+# socket.io: one engine.io packet (polling body or websocket frame) at most this large.
+MAX_SOCKET_PACKET_BYTES = MAX_BODY_BYTES
+
+# Rate limits on the public chat endpoints, per fixed window (defaults; RATE_LIMIT_* in
+# core/settings.py override them). Beyond the limit: 429 for machines, a polite Danish answer in
+# the chat. A conversation is one citizen typing; a client (IP address, or the verified citizen)
+# may hold several conversations (tabs, a reload).
+RATE_LIMIT_WINDOW_S = 60
+RATE_LIMIT_PER_CONVERSATION = 30
+RATE_LIMIT_PER_CLIENT = 120
+
+# Overload (bot/channels/admission.py): at most this many messages are worked on at once in one
+# Rasa process, at most this many wait for a turn (each at most ADMISSION_WAIT_S), and at most one
+# message per conversation is in flight with one more waiting behind it. Beyond that the message
+# is shed at once: "Der er travlt lige nu …" / 503 with Retry-After.
+MAX_IN_FLIGHT = 4
+MAX_WAITING = 16
+ADMISSION_WAIT_S = 10.0
+MAX_PENDING_PER_CONVERSATION = 2
+RETRY_AFTER_S = 5

@@ -17,6 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from core.limits import RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONVERSATION, RATE_LIMIT_WINDOW_S
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT / "data"
 
@@ -143,6 +145,14 @@ class Settings:
     review_lockout_minutes: int = 15  # REVIEW_LOCKOUT_MINUTES
     # Take the client address for the audit log from X-Forwarded-For (behind the municipality's proxy).
     review_trust_proxy: bool = False  # REVIEW_TRUST_PROXY
+    # --- Rate limits on the Rasa server's chat entry points (issue 13; core/rate_limit.py) ---
+    # redis://… in production (shared by every Rasa process); empty: a table in CASES_DB_URL.
+    rate_limit_store_url: str | None = None  # RATE_LIMIT_STORE_URL
+    rate_limit_window_s: int = RATE_LIMIT_WINDOW_S  # RATE_LIMIT_WINDOW (seconds)
+    rate_limit_per_conversation: int = RATE_LIMIT_PER_CONVERSATION  # RATE_LIMIT_PER_CONVERSATION
+    rate_limit_per_client: int = RATE_LIMIT_PER_CLIENT  # RATE_LIMIT_PER_CLIENT (IP or citizen)
+    # How many proxies in front of Rasa add X-Forwarded-For (0: the peer address is the client's).
+    rasa_trusted_proxies: int = 0  # RASA_TRUSTED_PROXIES
 
     @property
     def is_production(self) -> bool:
@@ -207,4 +217,12 @@ def get_settings() -> Settings:
         review_max_failed_logins=_positive_int("REVIEW_MAX_FAILED_LOGINS", Settings.review_max_failed_logins),
         review_lockout_minutes=_positive_int("REVIEW_LOCKOUT_MINUTES", Settings.review_lockout_minutes),
         review_trust_proxy=_bool("REVIEW_TRUST_PROXY", Settings.review_trust_proxy),
+        # --- Rate limits (issue 13) ---
+        rate_limit_store_url=_opt("RATE_LIMIT_STORE_URL"),
+        rate_limit_window_s=_positive_int("RATE_LIMIT_WINDOW", Settings.rate_limit_window_s),
+        rate_limit_per_conversation=_positive_int(
+            "RATE_LIMIT_PER_CONVERSATION", Settings.rate_limit_per_conversation
+        ),
+        rate_limit_per_client=_positive_int("RATE_LIMIT_PER_CLIENT", Settings.rate_limit_per_client),
+        rasa_trusted_proxies=_int("RASA_TRUSTED_PROXIES", Settings.rasa_trusted_proxies),
     )

@@ -2,9 +2,10 @@
 
 A rule says how many requests one client may make to one expensive or public route in a window
 (e.g. the review app's sign-in, which runs argon2 for every attempt, also for user names that do
-not exist). The counter lives outside any one process: `core.store.web_rate_limits.SqlWebRateLimit`
-counts in the app's database (SQLite or PostgreSQL), so several app processes share it and a
-restart resets nothing. Another counter (e.g. Redis) only has to offer `ahit`.
+not exist). The counter lives outside any one process, so several app processes share it and a
+restart resets nothing. The counter is the same `core.rate_limit.CounterStore` the Rasa server's
+chat limits use (`core.store.rate_limits.SqlCounterStore` in the app's database, or Redis), so
+there is one counting mechanism and one table (`rate_limit_counters`).
 
 This complements the lockout per user name (REVIEW_MAX_FAILED_LOGINS): the lockout stops guessing
 one account's password, the rate limit stops one client from trying many names or flooding the
@@ -15,17 +16,11 @@ Must not: import an app or a web framework, or answer the client (the apps answe
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Protocol
 
-
-class HitCounter(Protocol):
-    """Counts hits per key in fixed windows, shared by every process of an app."""
-
-    async def ahit(self, key: str, window: timedelta) -> int:
-        """Count one hit for `key`; the number of hits in its current window, this one included."""
-        ...
+from core.rate_limit import CounterStore, hashed
 
 
 @dataclass(frozen=True)
@@ -37,7 +32,8 @@ class RateRule:
     window: timedelta
 
     def key(self, client: str) -> str:
-        return f"{self.name}|{client[:100]}"
+        """The counter's key: the route's name and a hash of the client (no address stored)."""
+        return f"web:{self.name}:{hashed(client[:100])}"
 
 
 # The review app's POST /login: 30 attempts per client address in 10 minutes (a caseworker who
@@ -47,6 +43,9 @@ REVIEW_LOGIN = RateRule("review-login", 30, timedelta(minutes=10))
 TOO_MANY = "Du har prøvet mange gange på kort tid. Vent lidt, og prøv så igen."
 
 
-async def allowed(counter: HitCounter, rule: RateRule, client: str) -> bool:
+async def allowed(counter: CounterStore, rule: RateRule, client: str, now: float | None = None) -> bool:
     """Count this request; False when the client is over the rule's limit (answer 429)."""
-    return await counter.ahit(rule.key(client), rule.window) <= rule.max_hits
+    window_s = max(1, int(rule.window.total_seconds()))
+    moment = time.time() if now is None else now
+    window_start = int(moment // window_s) * window_s
+    return await counter.hit(rule.key(client), window_start, window_s) <= rule.max_hits

@@ -17,6 +17,12 @@ Owns:
   CPR masking, metadata). A message whose verified citizen differs from the socket's bound
   citizen (for example an expired token, or another citizen's token) is refused with a
   `session_invalid` event, and the widget starts a new conversation.
+- **Input limits** (issue 13): engine.io packets over MAX_SOCKET_PACKET_BYTES are refused by
+  engine.io (`max_http_buffer_size`; Sanic's REQUEST_MAX_SIZE and WEBSOCKET_MAX_SIZE too, see
+  bot/channels/limits.py); a message event that is not a dict with a string `message` gets
+  `session_invalid` ("bad_message"); a message over MAX_MESSAGE_CHARS, over the rate limit
+  (per conversation and per client address) or shed by the admission control gets a polite
+  Danish `bot_uttered` and never reaches the NLU; oversized or deep metadata is dropped.
 - **Custom payloads.** `{"custom": {...}}` responses are emitted as `bot_uttered` events whose
   data is `{"custom": {...}}` (Rasa 3.6 would pass the keys as keyword arguments to `emit`).
 
@@ -45,8 +51,10 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.limits import check_rate, guarded, install_server_limits
 from bot.channels.verification import OnNewMessage, verify_message
-from core.limits import MAX_MESSAGE_CHARS
+from core.input_check import RATE_LIMITED_TEXT, check_metadata
+from core.limits import MAX_MESSAGE_CHARS, MAX_SOCKET_PACKET_BYTES
 from core.message_metadata import AUTH_TOKEN_KEY, CITIZEN_ID_KEY, IDENTITY_KEY
 from core.privacy import install_log_filter
 from core.settings import DEV_SECRET_PREFIX, get_settings
@@ -58,7 +66,7 @@ SECRET_ENV = "CONVERSATION_ID_SECRET"
 ANONYMOUS = "anonymous"
 NONCE_BYTES = 18  # 144 random bits, 24 URL-safe characters
 MAX_SESSION_ID_LENGTH = 200
-MAX_MESSAGE_LENGTH = MAX_MESSAGE_CHARS  # longer messages are refused, not cut
+MAX_MESSAGE_LENGTH = MAX_MESSAGE_CHARS  # longer messages get a polite answer, not cut
 SESSION_INVALID_EVT = "session_invalid"  # our addition; data: {"reason": ...}
 
 
@@ -151,7 +159,9 @@ def _metadata(data: Any, key: str | None) -> Any:
             metadata = json.loads(metadata)
         except ValueError:
             return {}
-    return metadata if isinstance(metadata, dict) else {}
+    if not isinstance(metadata, dict) or check_metadata(metadata) is not None:
+        return {}  # too large or too deep: dropped (no login, no client keys)
+    return metadata
 
 
 class VerifiedSocketIOOutput(SocketIOOutput):
@@ -177,6 +187,53 @@ class VerifiedSocketIOInput(SocketIOInput):
         """Sanitise one incoming message (token, CPR masking, metadata)."""
         return verify_message(message, self.name())
 
+    def client_of(self, sid: str, binding: Binding) -> str:
+        """The rate-limit client of a socket: the verified citizen, else the peer address."""
+        if binding.subject != ANONYMOUS:
+            return f"citizen:{binding.subject}"
+        environ = self.sio.get_environ(sid, namespace=self.namespace) if self.sio else None
+        request = (environ or {}).get("sanic.request")
+        address = (getattr(request, "remote_addr", "") or getattr(request, "ip", "")) if request else ""
+        return f"ip:{address or sid}"
+
+    async def on_message(self, sid: str, data: Any, handle: OnNewMessage) -> None:
+        """One `user_uttered` event: binding, limits, verification, then `handle` (guarded)."""
+        sio, namespace = self.sio, self.namespace
+        assert sio is not None  # set by blueprint()
+        data = data if isinstance(data, dict) else {}
+        binding = self.bindings.get(sid)
+        if binding is None:
+            await sio.emit(SESSION_INVALID_EVT, {"reason": "no_session"}, room=sid, namespace=namespace)
+            return
+        text = data.get("message", "")
+        if not isinstance(text, str):
+            await sio.emit(SESSION_INVALID_EVT, {"reason": "bad_message"}, room=sid, namespace=namespace)
+            return
+        output = VerifiedSocketIOOutput(sio, self.bot_message_evt)
+        decision = await check_rate(binding.session_id, self.client_of(sid, binding))
+        if not decision.allowed:
+            await output.send_text_message(binding.session_id, RATE_LIMITED_TEXT)
+            return
+        if len(text) > MAX_MESSAGE_LENGTH:  # the polite answer, without verification or NLU
+            await handle(UserMessage(text, output, binding.session_id, input_channel=self.name()))
+            return
+        message = self.verify(
+            UserMessage(
+                text,
+                output,
+                binding.session_id,
+                input_channel=self.name(),
+                metadata=_metadata(data, self.metadata_key),
+            )
+        )
+        if subject_of(message) != binding.subject:
+            self.bindings.pop(sid, None)
+            sio.leave_room(sid, binding.session_id, namespace=namespace)
+            await sio.emit(SESSION_INVALID_EVT, {"reason": "identity_changed"}, room=sid, namespace=namespace)
+            logger.info("Socket %s: message refused, identity differs from the conversation's.", sid)
+            return
+        await handle(message)
+
     def get_output_channel(self) -> OutputChannel | None:
         if self.sio is None:
             return super().get_output_channel()
@@ -189,8 +246,12 @@ class VerifiedSocketIOInput(SocketIOInput):
         if not self.session_persistence:
             logger.warning("socketio: session_persistence is off; conversations end on reload.")
         # As in Rasa: CORS is left to Sanic (`rasa run --cors`).
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
+        sio = AsyncServer(
+            async_mode="sanic", cors_allowed_origins=[], max_http_buffer_size=MAX_SOCKET_PACKET_BYTES
+        )
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
+        install_server_limits(socketio_webhook)
+        handle = guarded(on_new_message, lambda message: message)  # verified below, per socket
         self.sio = sio
         namespace = self.namespace
 
@@ -218,7 +279,7 @@ class VerifiedSocketIOInput(SocketIOInput):
             logger.debug("Socket %s disconnected.", sid)
 
         @sio.on("session_request", namespace=namespace)
-        async def session_request(sid: str, data: Dict | None) -> None:
+        async def session_request(sid: str, data: Dict | None = None) -> None:
             data = data if isinstance(data, dict) else {}
             subject = subject_for_token(_metadata(data, self.metadata_key).get(AUTH_TOKEN_KEY))
             presented = data.get("session_id") if self.session_persistence else None
@@ -237,33 +298,7 @@ class VerifiedSocketIOInput(SocketIOInput):
             )
 
         @sio.on(self.user_message_evt, namespace=namespace)
-        async def handle_message(sid: str, data: Any) -> None:
-            data = data if isinstance(data, dict) else {}
-            binding = self.bindings.get(sid)
-            if binding is None:
-                await sio.emit(SESSION_INVALID_EVT, {"reason": "no_session"}, room=sid, namespace=namespace)
-                return
-            text = data.get("message", "")
-            if not isinstance(text, str) or len(text) > MAX_MESSAGE_LENGTH:
-                await sio.emit(SESSION_INVALID_EVT, {"reason": "bad_message"}, room=sid, namespace=namespace)
-                return
-            message = self.verify(
-                UserMessage(
-                    text,
-                    VerifiedSocketIOOutput(sio, self.bot_message_evt),
-                    binding.session_id,
-                    input_channel=self.name(),
-                    metadata=_metadata(data, self.metadata_key),
-                )
-            )
-            if subject_of(message) != binding.subject:
-                self.bindings.pop(sid, None)
-                sio.leave_room(sid, binding.session_id, namespace=namespace)
-                await sio.emit(
-                    SESSION_INVALID_EVT, {"reason": "identity_changed"}, room=sid, namespace=namespace
-                )
-                logger.info("Socket %s: message refused, identity differs from the conversation's.", sid)
-                return
-            await on_new_message(message)
+        async def handle_message(sid: str, data: Any = None) -> None:
+            await self.on_message(sid, data, handle)
 
         return socketio_webhook

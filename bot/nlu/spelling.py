@@ -13,7 +13,9 @@ knows, in three steps per token:
    ("mode" -> "møde", because "mode" is never used in this domain but "møde" is);
 3. one-edit typo correction against the domain vocabulary for longer unknown tokens
    ("ressoureforløb" -> "ressourceforløb"), using a deletion index (SymSpell idea) so a lookup
-   costs a handful of dict probes.
+   costs a handful of dict probes. A token more than one letter longer than the longest domain
+   word cannot be one edit away from it and is not searched: the search makes len(token) copies
+   of the token, so without this bound one 2 MB "word" cost minutes (issue 13).
 
 It never guesses between two candidates: an ambiguous token is left as written. The module owns
 no Rasa state; `bot.nlu.components` wraps it as a pipeline component.
@@ -109,6 +111,8 @@ class DanishSpelling:
         self._domain_by_key = self._index(self.domain)
         self._general_by_key = self._index(w for w in general if any(c in w for c in DANISH_LETTERS))
         self._domain_deletes: Dict[str, Set[str]] = defaultdict(set)
+        # One deletion from the token must meet a domain form or one of its deletions.
+        self.max_typo_length = max((len(w) for w in self.domain), default=0) + 1
         for word in self.domain:
             if len(word) >= self.MIN_TYPO_LENGTH:
                 for form in {word, fold_key(word)}:
@@ -157,6 +161,8 @@ class DanishSpelling:
             return token
         candidates: Set[str] = set()
         for form in {token, key}:
+            if len(form) > self.max_typo_length:  # cannot be one edit from a domain word
+                continue
             candidates |= self._domain_deletes.get(form, set())
             for deleted in _deletes(form):
                 candidates |= self._domain_deletes.get(deleted, set())

@@ -17,10 +17,10 @@ from core.store.audit import AuditLog
 from core.store.conversation_index import ConversationIndexer
 from core.store.conversations import ConversationReader
 from core.store.database import Database
+from core.store.rate_limits import SqlCounterStore
 from core.store.review_accounts import ReviewAccounts
 from core.store.review_queries import ReviewQueries
 from core.store.review_work import ReviewWork
-from core.store.web_rate_limits import SqlWebRateLimit
 
 T = TypeVar("T")
 REVIEW_DB_TIMEOUT_S = 10.0
@@ -39,7 +39,7 @@ class ReviewStore:
         self.audit = AuditLog(self.database)
         self.queries = ReviewQueries(self.database)
         self.work = ReviewWork(self.database)
-        self.rate_limit = SqlWebRateLimit(self.database)
+        self.rate_limit = SqlCounterStore(database=self.database)
         self.indexer = ConversationIndexer(self.reader, self.database)
 
     async def call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -485,16 +485,13 @@ class ReviewCorrection(Base):
     __table_args__ = (UniqueConstraint("conversation_id", "event_id", name="uq_review_corrections_message"),)
 
 
-class WebRateLimit(Base):
-    """One fixed-window counter of the web apps' per-client rate limit (migration 0005).
+class RateLimitCounter(Base):
+    """Hits on one rate-limit key (a hash, core.rate_limit) in one fixed window (epoch seconds)."""
 
-    `bucket` is a SHA-256 of route name and client address (no address stored in clear).
-    """
+    __tablename__ = "rate_limit_counters"
 
-    __tablename__ = "web_rate_limits"
+    key = Column(String(64), primary_key=True)
+    window_start = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    count = Column(Integer, nullable=False)
 
-    bucket = Column(String(64), primary_key=True)
-    window_start = Column(UTCDateTime(), nullable=False)
-    hits = Column(Integer, nullable=False, default=0)
-
-    __table_args__ = (Index("ix_web_rate_limits_window_start", "window_start"),)
+    __table_args__ = (Index("ix_rate_limit_counters_window_start", "window_start"),)

@@ -49,7 +49,7 @@ from core.vocabulary import (
 )
 from tests.support.databases import exclusive_lock
 
-# The newest migration in migrations/versions/ (0005 adds the web apps' rate-limit counters).
+# The newest migration in migrations/versions/ (0005 adds the rate-limit counters).
 HEAD_REVISION = "0005"
 
 UTC = timezone.utc

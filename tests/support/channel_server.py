@@ -34,9 +34,13 @@ class RecordingAgent:
 
 @asynccontextmanager
 async def running_app(
-    channel: InputChannel, reply: dict[str, Any] | None = None
+    channel: InputChannel, reply: dict[str, Any] | None = None, before_start: bool = False
 ) -> AsyncIterator[tuple[str, RecordingAgent]]:
-    """Serve `channel` under /webhooks/ on a free port; yields (base URL, agent)."""
+    """Serve `channel` under /webhooks/ on a free port; yields (base URL, agent).
+
+    `before_start` also runs the `before_server_start` listeners, as `rasa run` does (the
+    channels' request-size limits are set there).
+    """
     app = Sanic(f"test_{uuid.uuid4().hex}")
     agent = RecordingAgent(reply)
     app.ctx.agent = agent
@@ -47,6 +51,8 @@ async def running_app(
     )
     assert server is not None
     await server.startup()
+    if before_start:
+        await server.before_start()
     serving = asyncio.ensure_future(server.serve_forever())
     try:
         yield f"http://127.0.0.1:{port}", agent

@@ -140,6 +140,10 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         "GATEWAYAPI_CALLBACK_URL": f"http://127.0.0.1:{rasa_port}/webhooks/gatewayapi/status",
         "GATEWAYAPI_TIMEOUT": "3",
         "SMS_UNCONFIRMED_RESEND_AFTER": "6",
+        # Rate limits (core.rate_limit): every test client is 127.0.0.1, so the per-client limit is
+        # out of the way; the per-conversation one is tested (tests/e2e/test_input_limits.py).
+        "RATE_LIMIT_PER_CLIENT": "1000000",
+        "RATE_LIMIT_PER_CONVERSATION": "60",
     }
     for command in (["migrate"], ["seed-demo"]):
         subprocess.run(
@@ -204,6 +208,7 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         "sms_token": env["GATEWAYAPI_TOKEN"],
         "sms_webhook_secret": env["GATEWAYAPI_WEBHOOK_SECRET"],
         "sms_pseudonym_secret": env["SMS_PSEUDONYM_SECRET"],
+        "rate_limit_per_conversation": env["RATE_LIMIT_PER_CONVERSATION"],
     }
     return described, stop
 

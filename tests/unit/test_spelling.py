@@ -75,3 +75,16 @@ def test_unknown_words_are_counted_for_the_gibberish_fallback(spelling):
     assert spelling.normalise_and_count_unknown("xqzv blorp fnask") == ("xqzv blorp fnask", 3, 3)
     _, words, unknown = spelling.normalise_and_count_unknown("hvornaar er modet med kommunen")
     assert (words, unknown) == (5, 0)
+
+
+def test_a_very_long_word_costs_linear_time_not_quadratic() -> None:
+    """One 2 MB "word" made the typo search copy it two million times (issue 13)."""
+    import time
+
+    spelling = DanishSpelling(["ressourceforløb", "sagsbehandler"], ["hej"])
+    assert spelling.max_typo_length == len("ressourceforløb") + 1
+    started = time.perf_counter()
+    assert spelling.normalise("a" * 200_000) == "a" * 200_000
+    assert time.perf_counter() - started < 1.0  # quadratic: minutes
+    # the bound changes nothing for words that can be one edit away
+    assert spelling.normalise("ressourceforloeb ressoureforløb") == "ressourceforløb ressourceforløb"

@@ -14,9 +14,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.review.app import create_app
+from core.store.rate_limits import SqlCounterStore
 from core.store.review_store import ReviewStore
-from core.store.web_rate_limits import SqlWebRateLimit
-from core.web_rate_limit import TOO_MANY, RateRule
+from core.web_rate_limit import TOO_MANY, RateRule, allowed
 from tests.integration.review.conftest import CONFIG
 from tests.support.databases import BACKENDS
 from tests.support.review import METTE, ReviewClient
@@ -47,10 +47,10 @@ async def test_sign_in_attempts_are_limited_per_client_across_processes(
         other_store.close()
 
 
-def test_a_new_window_starts_afresh(review_store: ReviewStore) -> None:
-    counter = SqlWebRateLimit(review_store.database)
-    start = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc)
-    window = timedelta(minutes=10)
-    assert [counter.hit("a|127.0.0.1", window, start + timedelta(seconds=i)) for i in range(3)] == [1, 2, 3]
-    assert counter.hit("b|127.0.0.1", window, start) == 1  # another key counts apart
-    assert counter.hit("a|127.0.0.1", window, start + window + timedelta(seconds=1)) == 1
+async def test_a_new_window_starts_afresh(review_store: ReviewStore) -> None:
+    counter = SqlCounterStore(database=review_store.database)
+    rule = RateRule("review-login", 2, timedelta(minutes=10))
+    start = datetime(2026, 11, 29, 12, 0, tzinfo=timezone.utc).timestamp()
+    assert [await allowed(counter, rule, "127.0.0.1", start + i) for i in range(3)] == [True, True, False]
+    assert await allowed(counter, rule, "127.0.0.2", start)  # another client counts apart
+    assert await allowed(counter, rule, "127.0.0.1", start + 601)  # the next window

@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 VOCABULARY_FILE = "domain_vocabulary.json"
 # Message attribute set by DanishNormalizer: how many words no Danish lexicon knows.
 UNKNOWN_WORDS_KEY = "danish_unknown_words"
+# Message attribute set by DanishNormalizer: the text as written, before normalisation (the
+# crisis component matches its words on both, bot/nlu/crisis.py).
+TEXT_AS_WRITTEN_KEY = "text_as_written"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
@@ -107,6 +110,7 @@ class DanishNormalizer(GraphComponent):
             text = message.get(TEXT)
             if text:
                 normalised, words, unknown = self._spelling.normalise_and_count_unknown(text)
+                message.set(TEXT_AS_WRITTEN_KEY, text)
                 message.set(TEXT, normalised)
                 message.set(UNKNOWN_WORDS_KEY, {"words": words, "unknown": unknown})
 

@@ -43,7 +43,7 @@ HANDOFF_PAYLOAD = "/human_handoff"
 
 
 async def own_caseworker_line(tracker: Tracker, texts: Mapping[str, str]) -> str | None:
-    """"Call your caseworker, <name>, on <phone>" for a verified citizen, when we know them."""
+    """ "Call your caseworker, <name>, on <phone>" for a verified citizen, when we know them."""
     identity = identity_of(tracker)
     if not isinstance(identity, VerifiedCitizen):
         return None

@@ -1,4 +1,4 @@
-""""Mente du …?": the actions that turn an unsure moment into a one-tap choice, never a dead end.
+""" "Mente du …?": the actions that turn an unsure moment into a one-tap choice, never a dead end.
 
 Owns:
 - `action_clarify` (rule: intent `nlu_fallback`): the best 2–3 candidate topics as buttons
@@ -129,7 +129,7 @@ class ActionFaqPick(Action):
 
 
 class ActionClarifyNone(Action):
-    """"Noget andet": none of the offered topics fit."""
+    """ "Noget andet": none of the offered topics fit."""
 
     def name(self) -> str:
         return "action_clarify_none"

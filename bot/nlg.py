@@ -20,7 +20,7 @@ Must not: change any other response, log the citizen's words, or read the citize
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional, Text
+from typing import Any, Dict
 
 from rasa.core.nlg.response import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.domain import Domain
@@ -51,9 +51,7 @@ def _asked_faq_with_worry(tracker: DialogueStateTracker) -> bool:
     return worry_in(*_latest_texts(tracker))
 
 
-def with_care(
-    utter_action: str, response: Dict[Text, Any], tracker: DialogueStateTracker
-) -> Dict[Text, Any]:
+def with_care(utter_action: str, response: Dict[str, Any], tracker: DialogueStateTracker) -> Dict[str, Any]:
     """`response` (a copy made by the generator) with the review notice and the guide offer."""
     if not utter_action.startswith(FAQ_RESPONSE_PREFIX):
         return response
@@ -74,18 +72,16 @@ def with_care(
 class CareNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     """Rasa's templated generator plus the review notice and the guide offer on FAQ answers."""
 
-    def __init__(
-        self, endpoint_config: Optional[EndpointConfig] = None, domain: Optional[Domain] = None
-    ) -> None:
+    def __init__(self, endpoint_config: EndpointConfig | None = None, domain: Domain | None = None) -> None:
         super().__init__((domain or Domain.empty()).responses)
 
     async def generate(
         self,
-        utter_action: Text,
+        utter_action: str,
         tracker: DialogueStateTracker,
-        output_channel: Text,
+        output_channel: str,
         **kwargs: Any,
-    ) -> Optional[Dict[Text, Any]]:
+    ) -> Dict[str, Any] | None:
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
         if response is None:
             return None

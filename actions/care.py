@@ -9,8 +9,8 @@ Owns:
   Texts and sources: data/support.yml (`distress`).
 - `action_crisis_support` (intent `crisis`, after `utter_crisis_support` in domain.yml, which
   carries the crisis lines themselves so they are sent even if this server is down): inside
-  the preparation guide it pauses the guide (the crisis words are not kept as an answer) and
-  says so; otherwise it does nothing more. The review app flags the conversation by its name.
+  the preparation guide it pauses the guide (the crisis words are never taken as an answer:
+  domain.yml) and says so; otherwise it does nothing more. The review app flags the conversation by its name.
 
 Must not: take the identity from anything but the verified metadata, log the citizen's words,
 names or numbers, or let a database problem take the answer away (it falls back to the
@@ -102,9 +102,5 @@ class ActionCrisisSupport(Action):
         if (tracker.active_loop or {}).get("name") != FORM_NAME:
             return []
         dispatcher.utter_message(text=str(support_data()["crisis_guide_paused"]).strip())
-        events: list[EventType] = []
-        requested = tracker.get_slot(REQUESTED_SLOT)
-        if requested:
-            events.append(SlotSet(requested, None))  # the crisis words were taken as the answer
-        events += [SlotSet(STATUS_SLOT, PAUSED), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
-        return events
+        # The crisis words were not taken as an answer (the guide's slots ignore intent `crisis`).
+        return [SlotSet(STATUS_SLOT, PAUSED), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]

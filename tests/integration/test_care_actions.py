@@ -209,7 +209,7 @@ def test_crisis_outside_the_guide_adds_nothing_after_the_crisis_lines():
     assert run(ActionCrisisSupport, tracker(latest)) == ([], [])
 
 
-def test_crisis_inside_the_guide_pauses_it_and_drops_the_words_as_an_answer():
+def test_crisis_inside_the_guide_pauses_it():
     latest = {"text": "jeg vil ikke leve mere", "intent": {"name": "crisis", "confidence": 1.0}}
     inside = tracker(
         latest,
@@ -223,8 +223,17 @@ def test_crisis_inside_the_guide_pauses_it_and_drops_the_words_as_an_answer():
     messages, events = run(ActionCrisisSupport, inside)
     assert [m["text"] for m in messages] == [str(support_data()["crisis_guide_paused"]).strip()]
     assert [(e["event"], e.get("name"), e.get("value")) for e in events] == [
-        ("slot", "prep_q_goal", None),
         ("slot", "prep_status", "paused"),
         ("slot", "requested_slot", None),
         ("active_loop", None, None),
     ]
+
+
+def test_the_guide_never_takes_crisis_words_as_an_answer():
+    from actions.preparation import ValidatePreparationForm
+
+    latest = {"text": "jeg vil ikke leve mere", "intent": {"name": "crisis", "confidence": 1.0}}
+    inside = tracker(latest, active_loop={"name": "preparation_form"}, slots={"requested_slot": "prep_q_goal"})
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidatePreparationForm().get_validation_events(dispatcher, inside, {}))
+    assert events == [] and dispatcher.messages == []

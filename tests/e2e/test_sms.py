@@ -432,7 +432,8 @@ def test_crisis_words_get_the_same_crisis_lines_by_sms_in_one_sms(sim: RunningSi
 
 
 def test_mente_du_buttons_are_numbered_and_a_number_answers(sim: RunningSimulator) -> None:
-    for message in ("tolk til mødet", "det der med pengene og møderne", "hvad med min ryg og det hele", "papirer"):
+    unsure = ("tolk til mødet", "det der med pengene og møderne", "hvad med min ryg og det hele", "papirer")
+    for message in unsure:
         number = new_number()
         reply = answer(sim, number, message)
         if "Mente du" in reply:

@@ -233,7 +233,8 @@ def test_the_guide_never_takes_crisis_words_as_an_answer():
     from actions.preparation import ValidatePreparationForm
 
     latest = {"text": "jeg vil ikke leve mere", "intent": {"name": "crisis", "confidence": 1.0}}
-    inside = tracker(latest, active_loop={"name": "preparation_form"}, slots={"requested_slot": "prep_q_goal"})
+    slots = {"requested_slot": "prep_q_goal"}
+    inside = tracker(latest, active_loop={"name": "preparation_form"}, slots=slots)
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidatePreparationForm().get_validation_events(dispatcher, inside, {}))
     assert events == [] and dispatcher.messages == []

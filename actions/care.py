@@ -10,7 +10,7 @@ Owns:
 - `action_crisis_support` (intent `crisis`, after `utter_crisis_support` in domain.yml, which
   carries the crisis lines themselves so they are sent even if this server is down): inside
   the preparation guide it pauses the guide (the crisis words are never taken as an answer:
-  domain.yml) and says so; otherwise it does nothing more. The review app flags the conversation by its name.
+  domain.yml) and says so; otherwise it only makes sure no loop is active. The review app flags the conversation by its name.
 
 Must not: take the identity from anything but the verified metadata, log the citizen's words,
 names or numbers, or let a database problem take the answer away (it falls back to the
@@ -99,8 +99,10 @@ class ActionCrisisSupport(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         logger.info("Crisis support sent.")
+        # Always the same loop events (no loop after a crisis), so the rules stay complete.
+        ended: list[EventType] = [SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
         if (tracker.active_loop or {}).get("name") != FORM_NAME:
-            return []
+            return ended
         dispatcher.utter_message(text=str(support_data()["crisis_guide_paused"]).strip())
         # The crisis words were not taken as an answer (the guide's slots ignore intent `crisis`).
-        return [SlotSet(STATUS_SLOT, PAUSED), SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
+        return [SlotSet(STATUS_SLOT, PAUSED), *ended]

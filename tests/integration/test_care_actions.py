@@ -206,7 +206,12 @@ def test_distress_for_an_unknown_or_anonymous_citizen_names_the_jobcenter(demo_c
 
 def test_crisis_outside_the_guide_adds_nothing_after_the_crisis_lines():
     latest = {"text": "selvmord", "intent": {"name": "crisis", "confidence": 1.0}}
-    assert run(ActionCrisisSupport, tracker(latest)) == ([], [])
+    messages, events = run(ActionCrisisSupport, tracker(latest))
+    assert messages == []
+    assert [(e["event"], e.get("name"), e.get("value")) for e in events] == [
+        ("slot", "requested_slot", None),
+        ("active_loop", None, None),
+    ]
 
 
 def test_crisis_inside_the_guide_pauses_it():

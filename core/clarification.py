@@ -32,7 +32,7 @@ from core.settings import REPO_ROOT
 TITLES_FILE = REPO_ROOT / "data" / "topic_titles.yml"
 MAX_CANDIDATES = 3
 # The floor under which a guess is not worth a button (on the scale of the NLU's confidences).
-MIN_CONFIDENCE = 0.05
+MIN_CONFIDENCE = 0.1
 CANDIDATES_KEY = "clarification_candidates"
 FAQ_INTENT = "faq"
 FAQ_PREFIX = "faq/"

@@ -47,3 +47,14 @@ def test_distress_replaces_only_an_unsure_fallback():
 def test_ordinary_messages_are_left_alone():
     out = run(message("hvor længe varer mødet", "faq"))
     assert out.get("intent") == {"name": "faq", "confidence": 0.8}
+
+
+def test_the_normaliser_leaves_a_button_payload_as_sent():
+    from bot.nlu.components import DanishNormalizer
+
+    normaliser = DanishNormalizer({"enabled": True}, None, None, vocabulary={"hvad", "er"})  # type: ignore[arg-type]
+    payload = Message.build(text='/faq_pick{"topic":"faq/ret_bisidder"}')
+    plain = Message.build(text="hvad er")
+    normaliser.process([payload, plain])
+    assert payload.get("text") == '/faq_pick{"topic":"faq/ret_bisidder"}'
+    assert plain.get(TEXT_AS_WRITTEN_KEY) == "hvad er"

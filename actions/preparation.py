@@ -151,6 +151,7 @@ WITHDRAW_FAILED = (
     "Undskyld, jeg kan ikke slette dit notat lige nu. Prøv igen om lidt, eller {call_jobcenter}."
 )
 WHAT_NOTE = "dit notat"
+CRISIS_INTENT = "crisis"  # bot/nlu/crisis.py; answered by data/rules/care.yml, never taken as an answer
 
 
 def _button(title: str) -> dict[str, str]:
@@ -259,6 +260,8 @@ class ValidatePreparationForm(FormValidationAction):
         requested = tracker.get_slot(REQUESTED_SLOT)
         if requested is None:  # the form is being (re)activated: nothing was asked yet
             return []
+        if (tracker.latest_message or {}).get("intent", {}).get("name") == CRISIS_INTENT:
+            return []  # crisis words are no answer: the form rejects, the crisis rule answers
         if cpr_was_removed(tracker):
             dispatcher.utter_message(text=CPR_NOTICE)
         outcome = interpret(requested, written_text(tracker), tracker.slots)

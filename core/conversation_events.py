@@ -14,9 +14,11 @@ owns:
 The flag names are shared with the NLU branch: the assistant was unsure (intent `nlu_fallback`, or
 the actions `utter_please_rephrase` / `action_clarify`), a human was asked for (intent
 `human_handoff` / `action_human_handoff`), crisis words (intent `crisis` /
-`action_crisis_support`). While a form is active (the preparation guide) the citizen's messages
-are answers taken as written, not questions: their intent never makes a conversation "unsure"
-and they are not counted as asked topics (crisis words and hand-offs still count).
+`action_crisis_support`). A FAQ topic chosen from "Mente du …?" (intent `faq_pick`, entity
+`topic`) is shown as that topic with confidence 1.0: the citizen said so. While a form is
+active (the preparation guide) the citizen's messages are answers taken as written, not
+questions: their intent never makes a conversation "unsure" and they are not counted as asked
+topics (crisis words and hand-offs still count).
 
 Must not: import Rasa, SQLAlchemy or an app, or log anything from an event.
 """
@@ -55,6 +57,7 @@ SMS_PREFIX = "sms:"
 # Actions every turn runs; the transcript leaves them out of "actions run".
 ROUTINE_ACTIONS = frozenset({"action_listen", "action_session_start", "action_unlikely_intent"})
 FAQ_INTENT = "faq"
+PICK_INTENT = "faq_pick"  # core.clarification: the payload of a "Mente du …?" button
 MAX_SEARCH_TEXT_CHARS = 100_000
 
 
@@ -121,6 +124,11 @@ def prediction(parse_data: Any) -> Prediction:
     name = intent.get("name") if isinstance(intent.get("name"), str) else None
     confidence = intent.get("confidence") if isinstance(intent.get("confidence"), (int, float)) else None
     topic = name
+    if name == PICK_INTENT:
+        for entity in parse_data.get("entities") or []:
+            value = entity.get("value") if isinstance(entity, Mapping) else None
+            if entity.get("entity") == "topic" and isinstance(value, str) and value.startswith("faq/"):
+                return Prediction(value, 1.0, name)
     if name == FAQ_INTENT:
         selector = parse_data.get("response_selector")
         response = {}

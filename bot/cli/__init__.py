@@ -7,6 +7,7 @@ Owns argument parsing, exit codes and Danish messages on the terminal; the work 
   seed-demo                load the demo data into an empty database  (case_data)
   demo-token CITIZEN_ID    print a development login token            (tokens)
   send-reminders [--now]   schedule the SMS meeting reminders now due (reminders)
+  stale-answers [--today]  list the FAQ answers past their review date (answers)
   add-caseworker, purge, audit-export, export-corrections, reindex, privacy-scan
                            the review app and the conversation store  (review)
 Exit codes: 0 ok, 1 database or setup failure, 2 invalid input or refusal.
@@ -53,6 +54,9 @@ def _parser() -> argparse.ArgumentParser:
         "send-reminders", parents=[common], help="schedule the SMS meeting reminders that are due now"
     )
     reminders.add_argument("--now", help="pretend it is this instant (ISO 8601 with UTC offset)")
+    stale = commands.add_parser("stale-answers", help="list the FAQ answers past their review_by date")
+    stale.add_argument("--today", type=date.fromisoformat, help="pretend today is this date (YYYY-MM-DD)")
+    stale.add_argument("--fail-if-any", action="store_true", help="exit 2 when an answer is past its date")
     _review_commands(commands, common)
     return parser
 
@@ -105,6 +109,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.cli.tokens import run_demo_token
 
         return run_demo_token(args.citizen_id, out, err)
+    if args.command == "stale-answers":
+        from bot.cli.answers import run_stale_answers
+
+        return run_stale_answers(args.today, args.fail_if_any, out)
     url = args.db_url or settings.cases_db_url
     if args.command in REVIEW_COMMANDS:
         return _run_review(args, url, out, err)

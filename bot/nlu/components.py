@@ -6,7 +6,7 @@
   the assistant's own answers and stored in the model. The user's original text stays in the
   tracker's `user` events (`UserUttered.text`); `latest_message["text"]` (the parse data) is the
   normalised copy, so actions that need the words as written read the event
-  (`actions.preparation.written_text`).
+  (`actions.preparation.written_text`). Button payloads ("/intent{...}") are left untouched.
 - `RetrievalAwareFallbackClassifier` replaces Rasa's `FallbackClassifier`: besides the intent
   confidence it also checks the ResponseSelector's confidence for retrieval intents, so a
   confidently classified `faq` with an unsure answer choice still falls back to "I'm not sure",
@@ -38,6 +38,9 @@ logger = logging.getLogger(__name__)
 VOCABULARY_FILE = "domain_vocabulary.json"
 # Message attribute set by DanishNormalizer: how many words no Danish lexicon knows.
 UNKNOWN_WORDS_KEY = "danish_unknown_words"
+# Message attribute set by DanishNormalizer: the text as written, before normalisation (the
+# crisis component matches its words on both, bot/nlu/crisis.py).
+TEXT_AS_WRITTEN_KEY = "text_as_written"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
@@ -105,8 +108,11 @@ class DanishNormalizer(GraphComponent):
             return
         for message in messages:
             text = message.get(TEXT)
-            if text:
+            # A "/intent{...}" payload (a button) is left as sent: Rasa's RegexMessageHandler reads
+            # it after this pipeline, and the normaliser would split it into words.
+            if text and not text.lstrip().startswith("/"):
                 normalised, words, unknown = self._spelling.normalise_and_count_unknown(text)
+                message.set(TEXT_AS_WRITTEN_KEY, text)
                 message.set(TEXT, normalised)
                 message.set(UNKNOWN_WORDS_KEY, {"words": words, "unknown": unknown})
 

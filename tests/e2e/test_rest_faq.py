@@ -46,4 +46,5 @@ def test_every_menu_button_gets_a_real_answer(rest_url, payload):
 
 def test_gibberish_is_not_answered_confidently(rest_url):
     answer = texts(ask(rest_url, "xqzv blorp fnask"))
-    assert "ikke sikker" in answer or "kan jeg desværre ikke" in answer
+    # "Mente du …?" (ikke helt sikker), a rephrase-ask (forstod jeg ikke) or out of scope.
+    assert any(words in answer for words in ("ikke helt sikker", "forstod jeg ikke", "kan jeg desværre ikke"))

@@ -416,3 +416,31 @@ def test_restart_in_the_middle_loses_nothing_and_doubles_nothing(
     assert all(row["state"] == "sent" for row in rows)
     # ... and in order: each answer answers its own question.
     assert "3 år" in final[1].text and "bisidder" in final[2].text.lower()
+
+
+# --- Care: crisis words and "Mente du …?" as numbered options (issue 10) --------------------------
+def test_crisis_words_get_the_same_crisis_lines_by_sms_in_one_sms(sim: RunningSimulator) -> None:
+    import yaml
+
+    domain = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
+    crisis_text = domain["responses"]["utter_crisis_support"][0]["text"]
+    [reply] = text_and_wait(sim, new_number(), "vil ikke leve mere")
+    assert reply.text.startswith(crisis_text.split("\n")[0])
+    for needed in ("70 201 201", "https://www.livslinien.dk", "112", "lægevagten", "https://www.sundhed.dk"):
+        assert needed in reply.text
+    assert reply.segments <= MAX_SEGMENTS and MORE_HINT not in reply.text
+
+
+def test_mente_du_buttons_are_numbered_and_a_number_answers(sim: RunningSimulator) -> None:
+    unsure = ("tolk til mødet", "det der med pengene og møderne", "hvad med min ryg og det hele", "papirer")
+    for message in unsure:
+        number = new_number()
+        reply = answer(sim, number, message)
+        if "Mente du" in reply:
+            break
+    else:
+        pytest.skip("the model was sure about every message tried")
+    assert "Svar med et tal:" in reply and "1) " in reply and "Noget andet" in reply
+    assert "/faq_pick" not in reply and "payload" not in reply
+    chosen = answer(sim, number, "1")
+    assert chosen and "Mente du" not in chosen and "forstod jeg ikke" not in chosen

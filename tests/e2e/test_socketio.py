@@ -105,3 +105,16 @@ async def test_message_with_another_citizens_token_is_refused(servers):
         await client.sio.emit("user_uttered", {**message, "metadata": client.metadata()})
         assert await asyncio.wait_for(client.invalid.get(), 10) == {"reason": "identity_changed"}
         assert client.bot.empty()
+
+
+async def test_crisis_words_get_the_crisis_lines_first_over_socketio(servers):
+    import yaml
+
+    from tests.support.servers import REPO
+
+    domain = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
+    crisis_text = domain["responses"]["utter_crisis_support"][0]["text"]
+    async with widget(servers) as client:
+        await client.request_session()
+        answer = await client.ask("jeg har tænkt på selvmoord")
+    assert answer.startswith(crisis_text)

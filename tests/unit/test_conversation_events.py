@@ -101,6 +101,22 @@ def test_faq_topic_and_confidence_come_from_the_response_selector() -> None:
     assert prediction(None).topic is None and prediction({"intent": "junk"}).topic is None
 
 
+def test_a_topic_chosen_from_mente_du_is_that_topic_with_full_confidence() -> None:
+    parse = {
+        "intent": {"name": "faq_pick", "confidence": 1.0},
+        "entities": [
+            {"entity": "citizen_id", "value": "c-1"},
+            {"entity": "topic", "value": "faq/ret_bisidder"},
+        ],
+    }
+    guess = prediction(parse)
+    assert (guess.topic, guess.confidence, guess.intent) == ("faq/ret_bisidder", 1.0, "faq_pick")
+    bad = prediction(
+        {"intent": {"name": "faq_pick", "confidence": 1.0}, "entities": [{"entity": "topic", "value": 3}]}
+    )
+    assert bad.topic == "faq_pick"
+
+
 @pytest.mark.parametrize(
     ("conversation_id", "channels", "expected"),
     [

@@ -1,0 +1,245 @@
+"""The "Mente du …?" and care actions (actions/clarification.py, actions/care.py), run for real.
+
+Each test builds a rasa_sdk `Tracker` as Rasa sends it (latest message with its parse data,
+the events so far), runs the action with a `CollectingDispatcher` and reads what the citizen
+would see and which events come back. The distress answer for a verified citizen reads the real
+demo case database (SQLite, data/demo_cases.json); nothing is mocked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.care import ActionCrisisSupport, ActionDistressSupport
+from actions.clarification import STEP_SLOT, ActionClarify, ActionClarifyNone, ActionFaqPick
+from core import clock
+from core.care import support_data, support_texts
+from core.municipality import fill
+from tests.support.demo import DEMO_NOW
+
+ANNA = "c-1001"  # ressourceforløb in progress; caseworker Mette Holm, 70 11 22 33
+
+
+def fallback_parse(answers: list[tuple[str, float]] = (), intents: list[tuple[str, float]] = ()) -> dict:
+    return {
+        "text": "tolk",
+        "intent": {"name": "nlu_fallback", "confidence": 0.6},
+        "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "faq", "confidence": 0.8}]
+        + [{"name": n, "confidence": c} for n, c in intents],
+        "response_selector": {
+            "faq": {"ranking": [{"intent_response_key": k, "confidence": c} for k, c in answers]}
+        },
+        "entities": [],
+    }
+
+
+def user(text: str) -> dict[str, Any]:
+    return {"event": "user", "text": text}
+
+
+def step(value: str | None) -> dict[str, Any]:
+    return {"event": "slot", "name": STEP_SLOT, "value": value}
+
+
+def tracker(
+    latest: dict[str, Any],
+    events: list[dict[str, Any]] | None = None,
+    active_loop: dict[str, Any] | None = None,
+    slots: dict[str, Any] | None = None,
+) -> Tracker:
+    return Tracker(
+        sender_id="rest:test",
+        slots=slots or {},
+        latest_message=latest,
+        events=[*(events or []), user(str(latest.get("text")))],
+        paused=False,
+        followup_action=None,
+        active_loop=active_loop or {},
+        latest_action_name="action_listen",
+    )
+
+
+def run(action: type[Action], t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(action().run(dispatcher, t, {}))
+    return dispatcher.messages, events
+
+
+def titles(messages: list[dict[str, Any]]) -> list[str]:
+    return [b["title"] for m in messages for b in m.get("buttons") or []]
+
+
+def payloads(messages: list[dict[str, Any]]) -> list[str]:
+    return [b["payload"] for m in messages for b in m.get("buttons") or []]
+
+
+CLARIFY = support_texts("clarification")
+
+
+# --- "Mente du …?" ---------------------------------------------------------------------------------
+def test_unsure_offers_the_best_candidates_then_something_else_and_a_human():
+    parse = fallback_parse(
+        [("faq/moede_forloeb", 0.35), ("faq/ret_bisidder", 0.2)], [("start_preparation", 0.3)]
+    )
+    messages, events = run(ActionClarify, tracker(parse))
+    assert messages[0]["text"] == CLARIFY["question"]
+    # P(faq) x P(topic | faq) = 0.8 x 0.35 = 0.28 < 0.3 for start_preparation
+    assert titles(messages) == [
+        "Hjælp til at forberede mig",
+        "Hvad sker der på mødet?",
+        "Må jeg tage en bisidder med?",
+        "Noget andet",
+        "Tal med et menneske",
+    ]
+    assert payloads(messages) == [
+        "/start_preparation",
+        '/faq_pick{"topic":"faq/moede_forloeb"}',
+        '/faq_pick{"topic":"faq/ret_bisidder"}',
+        "/clarify_none",
+        "/human_handoff",
+    ]
+    assert events == [{"event": "slot", "timestamp": None, "name": STEP_SLOT, "value": "offered"}]
+
+
+def test_nothing_to_offer_asks_to_rephrase_first_and_offers_a_human_the_second_time():
+    messages, events = run(ActionClarify, tracker(fallback_parse()))
+    assert messages[0]["text"] == CLARIFY["rephrase"].strip()
+    assert events[0]["value"] == "rephrase"
+    again = tracker(fallback_parse(), events=[user("blabla"), step("rephrase")])
+    messages, events = run(ActionClarify, again)
+    assert messages[0]["text"] == fill(CLARIFY["handoff_offer"].strip())
+    assert "Ring til" in messages[0]["text"]
+    assert payloads(messages)[0] == "/human_handoff"
+    assert events[0]["value"] == "handoff"
+
+
+def test_noget_andet_asks_to_rephrase_and_a_second_miss_in_a_row_offers_a_human():
+    none = {"text": "/clarify_none", "intent": {"name": "clarify_none", "confidence": 1.0}, "entities": []}
+    # fallback -> "Mente du" (offered) -> "Noget andet": first miss
+    messages, events = run(ActionClarifyNone, tracker(none, events=[user("x"), step("offered")]))
+    assert messages[0]["text"] == CLARIFY["rephrase"].strip() and events[0]["value"] == "rephrase"
+    # ... -> rephrase -> new words, "Mente du" again (offered) -> "Noget andet": second miss in a row
+    streak = [user("x"), step("offered"), user("/clarify_none"), step("rephrase"), user("y"), step("offered")]
+    messages, events = run(ActionClarifyNone, tracker(none, events=streak))
+    assert messages[0]["text"] == fill(CLARIFY["handoff_offer"].strip()) and events[0]["value"] == "handoff"
+    # An answered turn in between ends the streak.
+    answered = [user("x"), step("rephrase"), user("hvad er fleksjob"), user("z"), step("offered")]
+    messages, _ = run(ActionClarifyNone, tracker(none, events=answered))
+    assert messages[0]["text"] == CLARIFY["rephrase"].strip()
+
+
+def pick(entities: list[dict[str, Any]], metadata: dict[str, Any] | None = None) -> Tracker:
+    latest = {"text": "/faq_pick", "intent": {"name": "faq_pick", "confidence": 1.0}, "entities": entities}
+    if metadata:
+        latest["metadata"] = metadata
+    return tracker(latest, events=[user("x"), step("offered")])
+
+
+def test_a_pick_answers_with_the_faq_response_itself():
+    messages, events = run(ActionFaqPick, pick([{"entity": "topic", "value": "faq/ret_bisidder"}]))
+    assert messages == [
+        {
+            "text": None,
+            "buttons": [],
+            "elements": [],
+            "custom": {},
+            "template": "utter_faq/ret_bisidder",
+            "response": "utter_faq/ret_bisidder",
+            "image": None,
+            "attachment": None,
+        }
+    ]
+    assert events[0]["value"] is None  # the streak of misses ends
+
+
+def test_a_pick_never_takes_an_identity_or_an_unknown_topic_from_the_payload():
+    forged = [{"entity": "citizen_id", "value": ANNA}, {"entity": "topic", "value": "ask_case_status"}]
+    messages, _ = run(ActionFaqPick, pick(forged))
+    assert [m["text"] for m in messages] == [CLARIFY["unknown_topic"]]
+    assert all(not m.get("response") for m in messages)
+
+
+# --- distress and crisis ---------------------------------------------------------------------------
+DISTRESS = support_texts("distress")
+
+
+def distress(metadata: dict[str, Any] | None = None) -> Tracker:
+    latest = {"text": "jeg har det rigtig dårligt", "intent": {"name": "distress", "confidence": 0.9}}
+    if metadata:
+        latest["metadata"] = metadata
+    return tracker(latest)
+
+
+def test_distress_is_warm_short_and_offers_guide_jobcenter_moving_and_livslinien():
+    messages, events = run(ActionDistressSupport, distress())
+    assert events == [] and len(messages) == 1
+    text = messages[0]["text"]
+    assert text.splitlines() == [
+        DISTRESS["opening"],
+        fill(DISTRESS["caseworker"]),
+        DISTRESS["move"],
+        DISTRESS["guide"],
+        DISTRESS["crisis_line"],
+    ]
+    assert payloads(messages) == ["/start_preparation", "/human_handoff"]
+    assert len(text) <= 480
+
+
+def test_distress_names_a_verified_citizens_own_caseworker(
+    demo_cases_db_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(clock, "utc_now", lambda: DEMO_NOW)
+    messages, _ = run(ActionDistressSupport, distress({"identity": {"citizen_id": ANNA}}))
+    assert "Du kan ringe til din sagsbehandler, Mette Holm, på 70 11 22 33." in messages[0]["text"]
+
+
+def test_distress_for_an_unknown_or_anonymous_citizen_names_the_jobcenter(demo_cases_db_url: str):
+    messages, _ = run(ActionDistressSupport, distress({"identity": {"citizen_id": "c-9999"}}))
+    assert fill(DISTRESS["caseworker"]) in messages[0]["text"]
+    assert "Mette Holm" not in messages[0]["text"]
+
+
+def test_crisis_outside_the_guide_adds_nothing_after_the_crisis_lines():
+    latest = {"text": "selvmord", "intent": {"name": "crisis", "confidence": 1.0}}
+    messages, events = run(ActionCrisisSupport, tracker(latest))
+    assert messages == []
+    assert [(e["event"], e.get("name"), e.get("value")) for e in events] == [
+        ("slot", "requested_slot", None),
+        ("active_loop", None, None),
+    ]
+
+
+def test_crisis_inside_the_guide_pauses_it():
+    latest = {"text": "jeg vil ikke leve mere", "intent": {"name": "crisis", "confidence": 1.0}}
+    inside = tracker(
+        latest,
+        active_loop={"name": "preparation_form"},
+        slots={
+            "requested_slot": "prep_q_goal",
+            "prep_q_goal": "jeg vil ikke leve mere",
+            "prep_status": "active",
+        },
+    )
+    messages, events = run(ActionCrisisSupport, inside)
+    assert [m["text"] for m in messages] == [str(support_data()["crisis_guide_paused"]).strip()]
+    assert [(e["event"], e.get("name"), e.get("value")) for e in events] == [
+        ("slot", "prep_status", "paused"),
+        ("slot", "requested_slot", None),
+        ("active_loop", None, None),
+    ]
+
+
+def test_the_guide_never_takes_crisis_words_as_an_answer():
+    from actions.preparation import ValidatePreparationForm
+
+    latest = {"text": "jeg vil ikke leve mere", "intent": {"name": "crisis", "confidence": 1.0}}
+    slots = {"requested_slot": "prep_q_goal"}
+    inside = tracker(latest, active_loop={"name": "preparation_form"}, slots=slots)
+    dispatcher = CollectingDispatcher()
+    events = asyncio.run(ValidatePreparationForm().get_validation_events(dispatcher, inside, {}))
+    assert events == [] and dispatcher.messages == []

@@ -59,6 +59,8 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         return {
             "C": 10.0,
             "random_state": 4031,
+            # part of the config so that Rasa's training cache retrains when it changes
+            "solver": linear_model.SOLVER,
             "retrieval_intent": linear_model.RETRIEVAL_INTENT,
             # calibration at training time (out-of-fold predictions on the training data)
             "calibration_folds": 5,
@@ -126,9 +128,10 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         intents = [m.get(INTENT) for m in examples]
         topics = [m.get(INTENT_RESPONSE_KEY) for m in examples]
         c, seed = float(self._config["C"]), int(self._config["random_state"])
-        model = linear_model.LinearNLU(c, seed).fit(texts, intents, topics)
+        solver = str(self._config["solver"])
+        model = linear_model.LinearNLU(c, seed, solver).fit(texts, intents, topics)
         names, topic_names, intent_p, topic_p = linear_model.out_of_fold(
-            texts, intents, topics, c, seed, folds=int(self._config["calibration_folds"])
+            texts, intents, topics, c, seed, folds=int(self._config["calibration_folds"]), solver=solver
         )
         calibrated = linear_model.calibrate(
             names,

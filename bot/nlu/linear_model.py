@@ -31,7 +31,7 @@ RETRIEVAL_INTENT = "faq"
 SOLVER = "liblinear"
 
 
-def _pipeline(c: float, random_state: int) -> Pipeline:
+def _pipeline(c: float, random_state: int, solver: str = SOLVER) -> Pipeline:
     features = FeatureUnion(
         [
             ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True,
@@ -39,7 +39,7 @@ def _pipeline(c: float, random_state: int) -> Pipeline:
             ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True)),
         ]
     )
-    classifier = LogisticRegression(C=c, solver=SOLVER, max_iter=3000, random_state=random_state)
+    classifier = LogisticRegression(C=c, solver=solver, max_iter=3000, random_state=random_state)
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
@@ -63,18 +63,19 @@ class Thresholds:
 class LinearNLU:
     """Two linear classifiers (intents; FAQ topics) and their flat label scores."""
 
-    def __init__(self, c: float = 10.0, random_state: int = 4031) -> None:
+    def __init__(self, c: float = 10.0, random_state: int = 4031, solver: str = SOLVER) -> None:
         self.c = c
         self.random_state = random_state
+        self.solver = solver
         self.intent_model: Pipeline | None = None
         self.topic_model: Pipeline | None = None
 
     # --- training -------------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], intents: Sequence[str], topics: Sequence[str | None]) -> "LinearNLU":
-        self.intent_model = _pipeline(self.c, self.random_state).fit(list(texts), list(intents))
+        self.intent_model = _pipeline(self.c, self.random_state, self.solver).fit(list(texts), list(intents))
         faq = [(t, k) for t, i, k in zip(texts, intents, topics) if i == RETRIEVAL_INTENT and k]
         if len({k for _, k in faq}) >= 2:
-            self.topic_model = _pipeline(self.c, self.random_state).fit([t for t, _ in faq], [k for _, k in faq])
+            self.topic_model = _pipeline(self.c, self.random_state, self.solver).fit([t for t, _ in faq], [k for _, k in faq])
         elif faq:  # a single topic: nothing to choose
             self.topic_model = None
             self._single_topic = faq[0][1]
@@ -139,6 +140,7 @@ def out_of_fold(
     c: float,
     random_state: int,
     folds: int = 5,
+    solver: str = SOLVER,
 ) -> Tuple[List[str], List[str], np.ndarray, np.ndarray]:
     """Out-of-fold intent and topic probabilities for every training example."""
     texts, intents = np.array(texts, dtype=object), np.array(intents, dtype=object)
@@ -154,7 +156,7 @@ def out_of_fold(
     topic_p = np.zeros((len(texts), len(topic_names)))
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     for train, test in splitter.split(texts, strata):
-        model = LinearNLU(c, random_state).fit(list(texts[train]), list(intents[train]), list(topics[train]))
+        model = LinearNLU(c, random_state, solver).fit(list(texts[train]), list(intents[train]), list(topics[train]))
         ip, tp = model.predict(list(texts[test]))
         for j, name in enumerate(model.intents):
             intent_p[test, intent_names.index(name)] = ip[:, j]

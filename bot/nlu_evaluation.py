@@ -80,8 +80,12 @@ def score(rows: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
     return {
         "messages": n,
         "faq_questions": len(faq),
-        "intent_macro_f1": round(float(f1_score(truth_intents, [r["raw_intent"] for r in rows], average="macro")), 4),
-        "faq_answer_accuracy": round(sum(r["raw_label"] == r["label"] for r in faq) / len(faq), 4) if faq else None,
+        "intent_macro_f1": round(
+            float(f1_score(truth_intents, [r["raw_intent"] for r in rows], average="macro")), 4
+        ),
+        "faq_answer_accuracy": round(sum(r["raw_label"] == r["label"] for r in faq) / len(faq), 4)
+        if faq
+        else None,
         "answered_directly": round(len(direct) / n, 4),
         "confident_wrong": round(sum(r["raw_label"] != r["label"] for r in direct) / n, 4),
         "confident_wrong_count": sum(r["raw_label"] != r["label"] for r in direct),
@@ -169,7 +173,7 @@ def markdown(report: Dict[str, Any]) -> str:
         wrong = report["sets"][name]["confident_wrong_examples"]
         if wrong:
             lines += ["", f"Answered directly and wrong in {name}:"]
-            lines += [f"- \"{w['text']}\": {w['raw_label']} (right: {w['label']})" for w in wrong]
+            lines += [f'- "{w["text"]}": {w["raw_label"]} (right: {w["label"]})' for w in wrong]
     return "\n".join(lines) + "\n"
 
 
@@ -183,7 +187,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     logging.getLogger("rasa").setLevel(logging.WARNING)
     report = evaluate(args.model, args.sets, args.domain)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "nlu_evaluation.json").write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+    (args.out / "nlu_evaluation.json").write_text(
+        json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
+    )
     (args.out / "nlu_evaluation.md").write_text(markdown(report), encoding="utf-8")
     print(markdown(report))
     return 0

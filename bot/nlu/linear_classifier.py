@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 import joblib
 import numpy as np
@@ -82,8 +82,8 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         config: Dict[str, Any],
         model_storage: ModelStorage,
         resource: Resource,
-        model: Optional[linear_model.LinearNLU] = None,
-        meta: Optional[Dict[str, Any]] = None,
+        model: linear_model.LinearNLU | None = None,
+        meta: Dict[str, Any] | None = None,
     ) -> None:
         self._config = {**self.get_default_config(), **config}
         self._model_storage = model_storage
@@ -131,22 +131,29 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         solver = str(self._config["solver"])
         model = linear_model.LinearNLU(c, seed, solver).fit(texts, intents, topics)
         names, topic_names, intent_p, topic_p = linear_model.out_of_fold(
-            texts, intents, topics, c, seed, folds=int(self._config["calibration_folds"]), solver=solver
+            texts,
+            intents,
+            topics,
+            c=c,
+            random_state=seed,
+            folds=int(self._config["calibration_folds"]),
+            solver=solver,
         )
         calibrated = linear_model.calibrate(
             names,
             topic_names,
             intent_p,
             topic_p,
-            intents,
-            topics,
+            true_intents=intents,
+            true_topics=topics,
             max_confident_wrong=float(self._config["max_confident_wrong"]),
             never_offer=self._config["never_offer"],
             candidate_recall=float(self._config["candidate_recall"]),
             limit=int(self._config["max_candidates"]),
         )
         responses = {
-            topic: training_data.responses.get(_template_key(topic), [{TEXT: topic}]) for topic in model.topics
+            topic: training_data.responses.get(_template_key(topic), [{TEXT: topic}])
+            for topic in model.topics
         }
         meta = {
             "intent_threshold": calibrated.intent,
@@ -193,7 +200,12 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         return messages
 
     def _process_one(
-        self, message: Message, intent_p: np.ndarray, topic_p: np.ndarray, labels: List[str], scores: np.ndarray
+        self,
+        message: Message,
+        intent_p: np.ndarray,
+        topic_p: np.ndarray,
+        labels: List[str],
+        scores: np.ndarray,
     ) -> None:
         intents, topics = self._model.intents, self._model.topics
         order = np.argsort(-intent_p, kind="stable")
@@ -230,8 +242,13 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         message.set(CANDIDATES_KEY, [], add_to_output=True)
 
     def _set_fallback(self, message: Message, offered: List[Dict[str, Any]]) -> None:
-        fallback = {"name": DEFAULT_NLU_FALLBACK_INTENT_NAME, "confidence": self.threshold("intent_threshold")}
-        ranking = [fallback] + [r for r in message.get("intent_ranking") or [] if r["name"] != fallback["name"]]
+        fallback = {
+            "name": DEFAULT_NLU_FALLBACK_INTENT_NAME,
+            "confidence": self.threshold("intent_threshold"),
+        }
+        ranking = [fallback] + [
+            r for r in message.get("intent_ranking") or [] if r["name"] != fallback["name"]
+        ]
         message.set(INTENT, fallback, add_to_output=True)
         message.set("intent_ranking", ranking, add_to_output=True)
         message.set(CANDIDATES_KEY, offered, add_to_output=True)

@@ -34,9 +34,20 @@ SOLVER = "liblinear"
 def _pipeline(c: float, random_state: int, solver: str = SOLVER) -> Pipeline:
     features = FeatureUnion(
         [
-            ("word", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), sublinear_tf=True, lowercase=True,
-                                     token_pattern=r"(?u)\b\w+\b")),
-            ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True)),
+            (
+                "word",
+                TfidfVectorizer(
+                    analyzer="word",
+                    ngram_range=(1, 2),
+                    sublinear_tf=True,
+                    lowercase=True,
+                    token_pattern=r"(?u)\b\w+\b",
+                ),
+            ),
+            (
+                "char",
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, lowercase=True),
+            ),
         ]
     )
     classifier = LogisticRegression(C=c, solver=solver, max_iter=3000, random_state=random_state)
@@ -73,9 +84,11 @@ class LinearNLU:
     # --- training -------------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], intents: Sequence[str], topics: Sequence[str | None]) -> "LinearNLU":
         self.intent_model = _pipeline(self.c, self.random_state, self.solver).fit(list(texts), list(intents))
-        faq = [(t, k) for t, i, k in zip(texts, intents, topics) if i == RETRIEVAL_INTENT and k]
+        faq = [(t, k) for t, i, k in zip(texts, intents, topics, strict=True) if i == RETRIEVAL_INTENT and k]
         if len({k for _, k in faq}) >= 2:
-            self.topic_model = _pipeline(self.c, self.random_state, self.solver).fit([t for t, _ in faq], [k for _, k in faq])
+            self.topic_model = _pipeline(self.c, self.random_state, self.solver).fit(
+                [t for t, _ in faq], [k for _, k in faq]
+            )
         elif faq:  # a single topic: nothing to choose
             self.topic_model = None
             self._single_topic = faq[0][1]
@@ -89,7 +102,7 @@ class LinearNLU:
     def topics(self) -> List[str]:
         if self.topic_model is not None:
             return list(self.topic_model.classes_)
-        return [getattr(self, "_single_topic")] if hasattr(self, "_single_topic") else []
+        return [self._single_topic] if hasattr(self, "_single_topic") else []
 
     # --- prediction -----------------------------------------------------------------------------
     def predict(self, texts: Sequence[str]) -> Tuple[np.ndarray, np.ndarray]:
@@ -137,6 +150,7 @@ def out_of_fold(
     texts: Sequence[str],
     intents: Sequence[str],
     topics: Sequence[str | None],
+    *,
     c: float,
     random_state: int,
     folds: int = 5,
@@ -145,18 +159,20 @@ def out_of_fold(
     """Out-of-fold intent and topic probabilities for every training example."""
     texts, intents = np.array(texts, dtype=object), np.array(intents, dtype=object)
     topics = np.array([t or "" for t in topics], dtype=object)
-    strata = np.array([flat_label(i, t) for i, t in zip(intents, topics)], dtype=object)
+    strata = np.array([flat_label(i, t) for i, t in zip(intents, topics, strict=True)], dtype=object)
     counts: Dict[str, int] = {}
     for s in strata:
         counts[s] = counts.get(s, 0) + 1
-    n_splits = max(2, min(folds, min(counts.values())))
+    n_splits = max(2, min(folds, *counts.values()))
     intent_names = sorted(set(intents))
-    topic_names = sorted({t for i, t in zip(intents, topics) if i == RETRIEVAL_INTENT and t})
+    topic_names = sorted({t for i, t in zip(intents, topics, strict=True) if i == RETRIEVAL_INTENT and t})
     intent_p = np.zeros((len(texts), len(intent_names)))
     topic_p = np.zeros((len(texts), len(topic_names)))
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     for train, test in splitter.split(texts, strata):
-        model = LinearNLU(c, random_state, solver).fit(list(texts[train]), list(intents[train]), list(topics[train]))
+        model = LinearNLU(c, random_state, solver).fit(
+            list(texts[train]), list(intents[train]), list(topics[train])
+        )
         ip, tp = model.predict(list(texts[test]))
         for j, name in enumerate(model.intents):
             intent_p[test, intent_names.index(name)] = ip[:, j]
@@ -170,6 +186,7 @@ def calibrate(
     topic_names: List[str],
     intent_p: np.ndarray,
     topic_p: np.ndarray,
+    *,
     true_intents: Sequence[str],
     true_topics: Sequence[str | None],
     max_confident_wrong: float,
@@ -188,10 +205,14 @@ def calibrate(
     n = len(true_intents)
     intent_pred = np.array(intent_names, dtype=object)[intent_p.argmax(axis=1)]
     intent_conf = intent_p.max(axis=1)
-    topic_pred = np.array(topic_names, dtype=object)[topic_p.argmax(axis=1)] if topic_names else np.full(n, "")
+    topic_pred = (
+        np.array(topic_names, dtype=object)[topic_p.argmax(axis=1)] if topic_names else np.full(n, "")
+    )
     topic_conf = topic_p.max(axis=1) if topic_names else np.ones(n)
-    truth = np.array([flat_label(i, t) for i, t in zip(true_intents, true_topics)], dtype=object)
-    predicted = np.array([flat_label(i, t) for i, t in zip(intent_pred, topic_pred)], dtype=object)
+    truth = np.array([flat_label(i, t) for i, t in zip(true_intents, true_topics, strict=True)], dtype=object)
+    predicted = np.array(
+        [flat_label(i, t) for i, t in zip(intent_pred, topic_pred, strict=True)], dtype=object
+    )
     wrong = predicted != truth
     is_faq = intent_pred == RETRIEVAL_INTENT
 

@@ -174,18 +174,17 @@ def run(variant: str) -> dict:
 
 
 def table() -> str:
-    rows = [
-        "| variant | set | intent macro-F1 | FAQ answer acc. | confident-wrong | ask rate | dead ends | train s | parse p95 ms | model MB |",
-        "|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    header = ["variant", "set", "intent macro-F1", "FAQ answer acc.", "confident-wrong", "ask rate"]
+    header += ["dead ends", "train s", "parse p95 ms", "model MB"]
+    rows = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     for path in sorted(OUT.glob("*.json")):
         r = json.loads(path.read_text(encoding="utf-8"))
         for name, s in r["sets"].items():
-            rows.append(
-                f"| {r['variant']} | {name.removesuffix('.yml')} | {s['intent_macro_f1']:.3f} | {s['faq_answer_accuracy']:.3f} "
-                f"| {s['confident_wrong']:.3f} | {s['ask_rate']:.3f} | {s['dead_end']:.3f} | {r['train_seconds']} "
-                f"| {r['parse_ms']['p95_ms']} | {r['model_mb']} |"
-            )
+            cells = [r["variant"], name.removesuffix(".yml")]
+            cells += [f"{s[k]:.3f}" for k in ("intent_macro_f1", "faq_answer_accuracy", "confident_wrong")]
+            cells += [f"{s[k]:.3f}" for k in ("ask_rate", "dead_end")]
+            cells += [str(r["train_seconds"]), str(r["parse_ms"]["p95_ms"]), str(r["model_mb"])]
+            rows.append("| " + " | ".join(cells) + " |")
     return "\n".join(rows)
 
 

@@ -3,6 +3,7 @@
 The minimal bot (built and trained here, in var/reply_speed/minimal, once; `--retrain` to redo)
 answers the same FAQ data (data/nlu/faq_*.yml plus `greet`) with a blank `da` spaCy pipeline,
 word 1–2 + char_wb 2–5 CountVectors, DIET, ResponseSelector and RulePolicy — no custom component.
+(20 epochs each: the number of epochs changes the training time, not the cost of one reply.)
 The assistant is started as the end-to-end tests start it (tests/support/servers.py: action
 server, SQLite conversation store, `rasa run --enable-api`, credentials.yml), from
 models/moedeklar.tar.gz (`make train` first). Both are asked over `POST /webhooks/rest/webhook`,
@@ -62,8 +63,8 @@ MINIMAL_CONFIG = {
         {"name": "SpacyTokenizer"},
         {"name": "CountVectorsFeaturizer", "analyzer": "word", "min_ngram": 1, "max_ngram": 2},
         {"name": "CountVectorsFeaturizer", "analyzer": "char_wb", "min_ngram": 2, "max_ngram": 5},
-        {"name": "DIETClassifier", "epochs": 60, "random_seed": 1, "entity_recognition": False},
-        {"name": "ResponseSelector", "epochs": 100, "random_seed": 2},
+        {"name": "DIETClassifier", "epochs": 20, "random_seed": 1, "entity_recognition": False},
+        {"name": "ResponseSelector", "epochs": 20, "random_seed": 2},
     ],
     "policies": [{"name": "RulePolicy"}],
 }

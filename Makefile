@@ -116,10 +116,9 @@ $(MODEL): $(TRAIN_INPUTS) $(VENV)/.installed $(SPACY_DIR)/meta.json
 
 train: install $(MODEL) ## train the model when data, config or domain changed
 
-evaluate: train ## the held-out NLU evaluation (reports in results/)
+evaluate: train ## the held-out NLU evaluation on both held-out sets (reports in results/)
 	@mkdir -p results
-	$(RASA) test nlu --nlu tests/nlu/holdout.yml --model $(MODEL) --out results --no-plot
-	$(PY) -m bot.evaluation_summary results
+	$(PY) -m bot.nlu_evaluation --model $(MODEL) --out results tests/nlu/holdout.yml tests/nlu/citizen_voice.yml
 
 # --- run ----------------------------------------------------------------------------------------
 demo-data: install ## migrate the database and load the demo citizens

@@ -26,6 +26,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
+from bot import event_types
 from core.conversation_events import mask_event
 from core.privacy import install_log_filter
 from core.settings import get_settings
@@ -41,6 +42,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         url = host if host and "://" in host else get_settings().tracker_store_url
         prepare_conversation_database(url)
         install_log_filter()  # Rasa has configured logging by the time it builds the store
+        event_types.install()  # loading a long conversation stays fast (bot/event_types.py)
         super().__init__(domain=domain, host=url, **kwargs)
 
     async def save(self, tracker: DialogueStateTracker) -> None:

@@ -19,7 +19,7 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.support.fuzzing import Tally, hostile_text, json_values
+from tests.support.fuzzing import Tally, a_third_of_the_profile, hostile_text, json_values
 from tests.support.servers import shared_servers
 from tests.support.sms import RunningSimulator, running_simulator
 
@@ -62,6 +62,8 @@ DOCUMENTS = st.fixed_dictionaries(
 
 def _check(response: requests.Response) -> None:
     assert response.status_code < 500, response.text[:300]
+    if response.status_code in (413, 431) and "json" not in response.headers.get("Content-Type", ""):
+        return  # Sanic's own answer to a header or body over its limit, before any handler
     body = response.json()
     if response.status_code >= 400:
         assert "error" in body
@@ -73,6 +75,7 @@ def test_signed_documents(fuzz_servers: Dict[str, str], sim: RunningSimulator) -
     tally = Tally("SMS webhooks, signed documents")
     base, secret = fuzz_servers["rasa"], fuzz_servers["sms_webhook_secret"]
 
+    @a_third_of_the_profile()
     @given(path=st.sampled_from(PATHS), document=DOCUMENTS, sign=st.sampled_from(["right", "wrong", "none"]))
     def one(path: str, document: dict[str, Any], sign: str) -> None:
         headers = {"Content-Type": "application/json"}

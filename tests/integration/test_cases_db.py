@@ -49,8 +49,8 @@ from core.vocabulary import (
 )
 from tests.support.databases import exclusive_lock
 
-# The newest migration in migrations/versions/ (0004 adds the review app's tables).
-HEAD_REVISION = "0004"
+# The newest migration in migrations/versions/ (0005 adds the rate-limit counters).
+HEAD_REVISION = "0005"
 
 UTC = timezone.utc
 CPH = ZoneInfo("Europe/Copenhagen")

@@ -20,6 +20,7 @@ import asyncio
 import json
 import logging
 import os
+import re
 import statistics
 import time
 import uuid
@@ -58,15 +59,17 @@ def load_components() -> tuple[Any, list[tuple[str, Callable[[Any], Any]]]]:
     spacy_model = None
     for name, node in nodes.items():
         if name.startswith("provide_SpacyNLP"):
-            node._load_component()  # noqa: SLF001
             spacy_model = node._component.provide()  # noqa: SLF001
     steps = []
-    for name, node in sorted(
-        ((n, node) for n, node in nodes.items() if n.startswith("run_")), key=lambda item: int(item[0][-1])
-    ):
-        node._load_component()  # noqa: SLF001
-        component = node._component  # noqa: SLF001
-        label = name.removeprefix("run_").rstrip("0123456789").split(".")[-1]
+    pipeline = sorted(
+        (int(match[2]), match[1], node)
+        for name, node in nodes.items()
+        if (match := re.fullmatch(r"run_(.+?)(\d+)", name)) and not match[1].endswith("Policy")
+    )
+    labels = [component.split(".")[-1] for _, component, _ in pipeline]
+    for (index, _, node), short in zip(pipeline, labels, strict=True):
+        component = node._component  # noqa: SLF001 - loaded eagerly by Agent.load
+        label = f"{short} #{index}" if labels.count(short) > 1 else short
         if label == "SpacyNLP":
             steps.append((label, lambda messages, c=component: c.process(messages, spacy_model)))
         else:

@@ -23,6 +23,11 @@ SMS_RATE_LIMIT_MESSAGES = 20
 SMS_RATE_LIMIT_WINDOW_S = 600
 
 # --- Rasa server entry points (issue 13: REST, socket.io) ---------------------------------------
+# The NLU classifies at most this many tokens of a message (the first and last half): DIET's cost
+# grows with the square of the token count (bot/nlu/components.py, docs/performance.md).
+MAX_NLU_TOKENS = 200
+# Request headers (Sanic's ceiling): GatewayAPI's signature header carries the whole SMS.
+MAX_HEADER_BYTES = 16 * 1024
 # A REST `sender` (conversation id chosen by the client) longer than this is refused (400).
 MAX_SENDER_CHARS = 200
 # socket.io: one engine.io packet (polling body or websocket frame) at most this large.

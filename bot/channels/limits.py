@@ -42,6 +42,9 @@ def apply_server_limits(app: Any) -> None:
     """Sanic's own limits for every connection accepted from now on (see the module docstring)."""
     app.config.REQUEST_MAX_SIZE = limits.MAX_BODY_BYTES
     app.config.WEBSOCKET_MAX_SIZE = limits.MAX_SOCKET_PACKET_BYTES
+    # GatewayAPI signs the whole SMS into a header (X-Gwapi-Signature); a long SMS with emoji
+    # needs more than Sanic's default 8 KB of headers. 16 KB is Sanic's ceiling.
+    app.config.REQUEST_MAX_HEADER_SIZE = limits.MAX_HEADER_BYTES
     proxies = get_settings().rasa_trusted_proxies
     if proxies:
         app.config.PROXIES_COUNT = proxies

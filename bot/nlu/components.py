@@ -7,6 +7,11 @@
   tracker's `user` events (`UserUttered.text`); `latest_message["text"]` (the parse data) is the
   normalised copy, so actions that need the words as written read the event
   (`actions.preparation.written_text`). Button payloads ("/intent{...}") are left untouched.
+  At prediction time it also bounds the work of everything after it: a message of more than
+  MAX_NLU_TOKENS tokens keeps its first and last MAX_NLU_TOKENS / 2 (measured with DIET, whose
+  transformer costs the square of the number of tokens: 4,000 emoji took about a second; issue
+  13). Training examples are short and never cut. The crisis words are still looked for in the
+  whole message as written (TEXT_AS_WRITTEN_KEY, bot/nlu/crisis.py).
 - `RetrievalAwareFallbackClassifier` replaces Rasa's `FallbackClassifier`: besides the intent
   confidence it also checks the ResponseSelector's confidence for retrieval intents, so a
   confidently classified `faq` with an unsure answer choice still falls back to "I'm not sure",
@@ -32,6 +37,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.spelling import DanishSpelling, domain_vocabulary
+from core.limits import MAX_NLU_TOKENS
 
 logger = logging.getLogger(__name__)
 
@@ -103,7 +109,7 @@ class DanishNormalizer(GraphComponent):
         logger.debug("Danish domain vocabulary: %d words", len(vocabulary))
         return self._resource
 
-    def _normalise(self, messages: List[Message]) -> None:
+    def _normalise(self, messages: List[Message], bounded: bool = False) -> None:
         if self._spelling is None:
             return
         for message in messages:
@@ -113,7 +119,7 @@ class DanishNormalizer(GraphComponent):
             if text and not text.lstrip().startswith("/"):
                 normalised, words, unknown = self._spelling.normalise_and_count_unknown(text)
                 message.set(TEXT_AS_WRITTEN_KEY, text)
-                message.set(TEXT, normalised)
+                message.set(TEXT, bounded_tokens(normalised) if bounded else normalised)
                 message.set(UNKNOWN_WORDS_KEY, {"words": words, "unknown": unknown})
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
@@ -121,8 +127,17 @@ class DanishNormalizer(GraphComponent):
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        self._normalise(messages)
+        self._normalise(messages, bounded=True)
         return messages
+
+
+def bounded_tokens(normalised: str, limit: int = MAX_NLU_TOKENS) -> str:
+    """A normalised text (tokens joined by spaces) cut to its first and last `limit` / 2 tokens."""
+    tokens = normalised.split(" ")
+    if len(tokens) <= limit:
+        return normalised
+    half = limit // 2
+    return " ".join(tokens[:half] + tokens[-half:])
 
 
 RESPONSE_THRESHOLD_KEY = "response_threshold"

@@ -19,7 +19,13 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.support.fuzzing import Tally, assert_no_case_data, hostile_text, json_values
+from tests.support.fuzzing import (
+    Tally,
+    a_third_of_the_profile,
+    assert_no_case_data,
+    hostile_text,
+    json_values,
+)
 from tests.support.servers import shared_servers
 
 TIMEOUT_S = 30  # a hang fails the test
@@ -44,7 +50,7 @@ def _check(response: requests.Response, text: Any = None) -> None:
     assert response.status_code < 500, response.text[:300]
     body = response.json()  # always JSON, also for errors
     if response.status_code >= 400 and response.status_code != 429:
-        assert "error" in body
+        assert "error" in body or "message" in body  # ours, or Sanic's own 413 before reading
         return
     assert isinstance(body, list)
     replies = " ".join(str(r.get("text", "")) for r in body)
@@ -64,9 +70,8 @@ def _healthy(base: str) -> None:
 
 
 BODIES = st.fixed_dictionaries(
-    {},
+    {"sender": st.uuids().map(str) | st.text(max_size=30) | json_values(5)},
     optional={
-        "sender": st.text(max_size=30) | json_values(5),
         "message": hostile_text() | json_values(5),
         "metadata": json_values(30)
         | st.fixed_dictionaries({"auth_token": st.text(max_size=50) | json_values(3)}),
@@ -95,6 +100,7 @@ def test_rest_citizen_texts(fuzz_servers: Dict[str, str]) -> None:
     tally = Tally("REST citizen texts")
     base = fuzz_servers["rasa"]
 
+    @a_third_of_the_profile()
     @given(text=hostile_text())
     def one(text: str) -> None:
         body = {"sender": f"fuzz-{uuid.uuid4().hex}", "message": text}

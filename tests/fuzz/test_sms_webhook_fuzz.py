@@ -19,7 +19,7 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.support.fuzzing import Tally, hostile_text, json_values
+from tests.support.fuzzing import Tally, a_third_of_the_profile, hostile_text, json_values
 from tests.support.servers import shared_servers
 from tests.support.sms import RunningSimulator, running_simulator
 
@@ -44,13 +44,19 @@ def sim(fuzz_servers: Dict[str, str]) -> Iterator[RunningSimulator]:
         yield simulator
 
 
+def _mostly(valid: st.SearchStrategy, invalid: st.SearchStrategy) -> st.SearchStrategy:
+    """Three in four draws valid, so that many documents get past the type checks."""
+    return st.one_of(valid, valid, valid, invalid)
+
+
 DOCUMENTS = st.fixed_dictionaries(
-    {},
+    {
+        "id": _mostly(st.integers(1, 2**62), st.integers(-5, 0) | json_values(3)),
+        "msisdn": _mostly(UNKNOWN_NUMBERS, json_values(3)),
+        "message": _mostly(hostile_text(), json_values(5)),
+    },
     optional={
-        "id": st.integers(-5, 2**63) | json_values(3),
-        "msisdn": UNKNOWN_NUMBERS | json_values(3),
         "receiver": st.integers(0, 2**40) | json_values(3),
-        "message": hostile_text() | json_values(5),
         "senttime": st.integers(-(2**40), 2**40) | json_values(3),
         "status": st.sampled_from(["DELIVERED", "UNDELIVERABLE", "EXPIRED"]) | st.text(max_size=30),
         "userref": st.text(max_size=20) | json_values(3),
@@ -62,6 +68,8 @@ DOCUMENTS = st.fixed_dictionaries(
 
 def _check(response: requests.Response) -> None:
     assert response.status_code < 500, response.text[:300]
+    if response.status_code in (413, 431) and "json" not in response.headers.get("Content-Type", ""):
+        return  # Sanic's own answer to a header or body over its limit, before any handler
     body = response.json()
     if response.status_code >= 400:
         assert "error" in body
@@ -73,7 +81,12 @@ def test_signed_documents(fuzz_servers: Dict[str, str], sim: RunningSimulator) -
     tally = Tally("SMS webhooks, signed documents")
     base, secret = fuzz_servers["rasa"], fuzz_servers["sms_webhook_secret"]
 
-    @given(path=st.sampled_from(PATHS), document=DOCUMENTS, sign=st.sampled_from(["right", "wrong", "none"]))
+    @a_third_of_the_profile()
+    @given(
+        path=st.sampled_from(PATHS),
+        document=DOCUMENTS,
+        sign=st.sampled_from(["right", "right", "wrong", "none"]),
+    )
     def one(path: str, document: dict[str, Any], sign: str) -> None:
         headers = {"Content-Type": "application/json"}
         if sign != "none":

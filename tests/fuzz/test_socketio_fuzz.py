@@ -19,7 +19,13 @@ import socketio
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.support.fuzzing import Tally, assert_no_case_data, hostile_text, json_values
+from tests.support.fuzzing import (
+    Tally,
+    a_third_of_the_profile,
+    assert_no_case_data,
+    hostile_text,
+    json_values,
+)
 from tests.support.servers import shared_servers
 
 WAIT_S = 30
@@ -109,6 +115,7 @@ def test_socketio_events(fuzz_servers: Dict[str, str]) -> None:
     client.connect()
     try:
 
+        @a_third_of_the_profile()
         @given(session=SESSION_DATA | json_values(5), message=MESSAGE_DATA | json_values(5))
         def one(session: Any, message: Any) -> None:
             name, _ = client.emit_and_wait("session_request", session, {"session_confirm"})

@@ -6,6 +6,7 @@
 - `json_values()`: arbitrary JSON (nested, odd types) for bodies, fields and metadata.
 - `case_markers()` / `assert_no_case_data(text)`: the demo citizens' case data (caseworkers,
   case ids, meeting places, e-mails, numbers) must never reach an unverified caller.
+- `a_third_of_the_profile()`: the share of the profile's inputs for the expensive tests.
 - `Tally`: counts the inputs tried and the status codes seen, printed at the end of a test.
 
 Must not: start servers (tests/support/servers.py does).
@@ -18,6 +19,7 @@ from collections import Counter
 from functools import lru_cache
 from pathlib import Path
 
+from hypothesis import settings
 from hypothesis import strategies as st
 
 REPO = Path(__file__).resolve().parents[2]
@@ -92,6 +94,12 @@ def case_markers() -> frozenset[str]:
 def assert_no_case_data(text: str) -> None:
     leaked = [marker for marker in case_markers() if marker.lower() in text.lower()]
     assert not leaked, f"an unverified caller got case data: {leaked}"
+
+
+def a_third_of_the_profile() -> settings:
+    """For the fuzz tests where every input runs the NLU: a third of the profile's inputs
+    (ci: 50 instead of 150, long: 1,000 instead of 3,000), so `make test` stays within minutes."""
+    return settings(max_examples=max(20, settings().max_examples // 3))
 
 
 class Tally:

@@ -88,3 +88,14 @@ def test_a_very_long_word_costs_linear_time_not_quadratic() -> None:
     assert time.perf_counter() - started < 1.0  # quadratic: minutes
     # the bound changes nothing for words that can be one edit away
     assert spelling.normalise("ressourceforloeb ressoureforløb") == "ressourceforløb ressourceforløb"
+
+
+def test_the_nlu_sees_at_most_max_nlu_tokens_of_a_message() -> None:
+    from bot.nlu.components import bounded_tokens
+    from core.limits import MAX_NLU_TOKENS
+
+    words = [f"w{i}" for i in range(1000)]
+    kept = bounded_tokens(" ".join(words)).split(" ")
+    assert len(kept) == MAX_NLU_TOKENS
+    assert kept[0] == "w0" and kept[-1] == "w999"  # the question at the end is kept
+    assert bounded_tokens("hej med dig") == "hej med dig"

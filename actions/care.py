@@ -10,7 +10,8 @@ Owns:
 - `action_crisis_support` (intent `crisis`, after `utter_crisis_support` in domain.yml, which
   carries the crisis lines themselves so they are sent even if this server is down): inside
   the preparation guide it pauses the guide (the crisis words are never taken as an answer:
-  domain.yml) and says so; otherwise it only makes sure no loop is active. The review app flags the conversation by its name.
+  domain.yml) and says so; otherwise it only makes sure no loop is active. The review app
+  flags the conversation by its name.
 
 Must not: take the identity from anything but the verified metadata, log the citizen's words,
 names or numbers, or let a database problem take the answer away (it falls back to the

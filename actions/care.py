@@ -34,6 +34,7 @@ from actions.who_is_asking import VerifiedCitizen, identity_of
 from core import phone
 from core.care import support_data, support_texts
 from core.municipality import fill
+from core.sms import is_sms_channel
 from core.store.cases import CaseRepository
 from core.store.errors import StoreUnavailable
 
@@ -58,14 +59,12 @@ async def own_caseworker_line(tracker: Tracker, texts: Mapping[str, str]) -> str
     return texts["own_caseworker"].format(name=worker.name, phone=phone.for_citizen(worker.phone))
 
 
-def distress_lines(texts: Mapping[str, str], caseworker_line: str | None) -> list[str]:
-    return [
-        texts["opening"],
-        caseworker_line or fill(texts["caseworker"]),
-        texts["move"],
-        texts["guide"],
-        texts["crisis_line"],
-    ]
+def distress_lines(texts: Mapping[str, str], caseworker_line: str | None, sms: bool = False) -> list[str]:
+    """The answer's lines; by SMS without the guide's line (its button says it), to fit one SMS."""
+    lines = [texts["opening"], caseworker_line or fill(texts["caseworker"]), texts["move"]]
+    if not sms:
+        lines.append(texts["guide"])
+    return [*lines, texts["crisis_line"]]
 
 
 class ActionDistressSupport(Action):
@@ -78,7 +77,8 @@ class ActionDistressSupport(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         texts = support_texts("distress")
-        lines = distress_lines(texts, await own_caseworker_line(tracker, texts))
+        sms = is_sms_channel(tracker.get_latest_input_channel())
+        lines = distress_lines(texts, await own_caseworker_line(tracker, texts), sms)
         dispatcher.utter_message(
             text="\n".join(lines),
             buttons=[

@@ -10,7 +10,8 @@ Owns:
 - `action_crisis_support` (intent `crisis`, after `utter_crisis_support` in domain.yml, which
   carries the crisis lines themselves so they are sent even if this server is down): inside
   the preparation guide it pauses the guide (the crisis words are never taken as an answer:
-  domain.yml) and says so; otherwise it only makes sure no loop is active. The review app flags the conversation by its name.
+  domain.yml) and says so; otherwise it only makes sure no loop is active. The review app
+  flags the conversation by its name.
 
 Must not: take the identity from anything but the verified metadata, log the citizen's words,
 names or numbers, or let a database problem take the answer away (it falls back to the
@@ -33,6 +34,7 @@ from actions.who_is_asking import VerifiedCitizen, identity_of
 from core import phone
 from core.care import support_data, support_texts
 from core.municipality import fill
+from core.sms import is_sms_channel
 from core.store.cases import CaseRepository
 from core.store.errors import StoreUnavailable
 
@@ -57,14 +59,12 @@ async def own_caseworker_line(tracker: Tracker, texts: Mapping[str, str]) -> str
     return texts["own_caseworker"].format(name=worker.name, phone=phone.for_citizen(worker.phone))
 
 
-def distress_lines(texts: Mapping[str, str], caseworker_line: str | None) -> list[str]:
-    return [
-        texts["opening"],
-        caseworker_line or fill(texts["caseworker"]),
-        texts["move"],
-        texts["guide"],
-        texts["crisis_line"],
-    ]
+def distress_lines(texts: Mapping[str, str], caseworker_line: str | None, sms: bool = False) -> list[str]:
+    """The answer's lines; by SMS without the guide's line (its button says it), to fit one SMS."""
+    lines = [texts["opening"], caseworker_line or fill(texts["caseworker"]), texts["move"]]
+    if not sms:
+        lines.append(texts["guide"])
+    return [*lines, texts["crisis_line"]]
 
 
 class ActionDistressSupport(Action):
@@ -77,7 +77,8 @@ class ActionDistressSupport(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         texts = support_texts("distress")
-        lines = distress_lines(texts, await own_caseworker_line(tracker, texts))
+        sms = is_sms_channel(tracker.get_latest_input_channel())
+        lines = distress_lines(texts, await own_caseworker_line(tracker, texts), sms)
         dispatcher.utter_message(
             text="\n".join(lines),
             buttons=[

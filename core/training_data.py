@@ -2,10 +2,10 @@
 
 Owns `known_topics()` (what a caseworker may pick as the right topic of a misunderstood message:
 the domain's intents and every FAQ answer key `faq/<key>` from data/nlu/*.yml, without the
-fallback) and `corrections_yaml()` (the corrections as an NLU file that `rasa data validate`
-accepts: one `intent:` block per topic, examples on one line each, brackets removed so Rasa never
-reads them as entity annotations, the masking placeholders as plain words, and nothing that is
-already a training example).
+fallback and the payload-only intents) and `corrections_yaml()` (the corrections as an NLU
+file that `rasa data validate` accepts: one `intent:` block per topic, examples on one line
+each, brackets removed so Rasa never reads them as entity annotations, the masking placeholders
+as plain words, and nothing that is already a training example).
 
 Must not: import Rasa (it reads the YAML files itself), or write files (the CLI does).
 """
@@ -24,7 +24,9 @@ from core.settings import REPO_ROOT
 
 DOMAIN_FILE = REPO_ROOT / "domain.yml"
 NLU_DIR = REPO_ROOT / "data" / "nlu"
-NOT_TOPICS = frozenset({"nlu_fallback", "faq"})
+# Not topics a message can be corrected to: the fallback, the retrieval intent itself, and the
+# "Mente du …?" buttons' intents, which are only ever sent as payloads (core/clarification.py).
+NOT_TOPICS = frozenset({"nlu_fallback", "faq", "faq_pick", "clarify_none"})
 MAX_EXAMPLE_CHARS = 500
 
 

@@ -190,6 +190,18 @@ def test_distress_is_warm_short_and_offers_guide_jobcenter_moving_and_livslinien
     assert len(text) <= 480
 
 
+def test_distress_fits_one_sms_with_its_options():
+    from core.sms.encoding import MAX_SEGMENTS
+    from core.sms.formatting import format_turn
+
+    t = distress()
+    t.events[-1]["input_channel"] = "gatewayapi"
+    messages, _ = run(ActionDistressSupport, t)
+    assert DISTRESS["guide"] not in messages[0]["text"] and DISTRESS["crisis_line"] in messages[0]["text"]
+    turn = format_turn(messages)
+    assert turn.message is not None and turn.remainder is None and turn.message.segments <= MAX_SEGMENTS
+
+
 def test_distress_names_a_verified_citizens_own_caseworker(
     demo_cases_db_url: str, monkeypatch: pytest.MonkeyPatch
 ):

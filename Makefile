@@ -116,9 +116,10 @@ $(MODEL): $(TRAIN_INPUTS) $(VENV)/.installed $(SPACY_DIR)/meta.json
 
 train: install $(MODEL) ## train the model when data, config or domain changed
 
-evaluate: train ## the held-out NLU evaluation on both held-out sets (reports in results/)
+evaluate: train ## the held-out NLU evaluation on both held-out sets, and answers past their review date
 	@mkdir -p results
 	$(PY) -m bot.nlu_evaluation --model $(MODEL) --out results tests/nlu/holdout.yml tests/nlu/citizen_voice.yml
+	$(PY) -m bot stale-answers
 
 # --- run ----------------------------------------------------------------------------------------
 demo-data: install ## migrate the database and load the demo citizens

@@ -3,7 +3,8 @@
 Owns:
 - `action_clarify` (rule: intent `nlu_fallback`): the best 2–3 candidate topics as buttons
   (`core.clarification`), plus "Noget andet" and "Tal med et menneske". With nothing worth
-  offering it counts as a miss.
+  offering it counts as a miss. A message with words of distress as well gets the distress
+  opening first ("Det lyder rigtig svært …"; bot/nlu/crisis.py leaves it unsure for this).
 - `action_faq_pick` (payload `/faq_pick{"topic": "faq/<key>"}`): the chosen FAQ answer, by its
   response name, so the tracker shows the answer like any other (`utter_action` in the bot
   event). Only a known topic is answered; every other entity in the payload is ignored.
@@ -31,7 +32,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from core.care import support_texts
+from actions.preparation import written_text
+from core.care import distress_in, support_texts
 from core.clarification import HANDOFF_INTENT, NONE_INTENT, button_for, candidates, topic_from_entities
 from core.municipality import fill
 
@@ -103,6 +105,9 @@ class ActionClarify(Action):
         if not found:
             return miss(dispatcher, tracker)
         question = _texts()["question" if len(found) > 1 else "question_one"]
+        if distress_in(written_text(tracker), (tracker.latest_message or {}).get("text")):
+            # Two things in one message: the worry is answered first, then the question.
+            question = f"{support_texts('distress')['opening']}\n{question}"
         buttons = [button_for(c) for c in found]
         buttons += [{"title": _texts()["other_title"], "payload": f"/{NONE_INTENT}"}, _human_button()]
         dispatcher.utter_message(text=question, buttons=buttons)

@@ -7,8 +7,12 @@ written (DanishNormalizer keeps it) AND on the normalised text:
 - words of suicide or self-harm: the intent becomes `crisis` with confidence 1.0, whatever the
   classifier said, so the crisis answer (Livslinien, 112, own doctor or lægevagt) comes first,
   deterministically, on every channel and inside the preparation guide (data/rules/care.yml);
-- words of distress when the classifier was unsure (`nlu_fallback`): the intent becomes
-  `distress`, so a citizen in distress is never asked to rephrase.
+- words of distress when the classifier was unsure (`nlu_fallback`) and there is no FAQ topic
+  among the "Mente du …?" candidates: the intent becomes `distress`, so a citizen in distress is
+  never asked to rephrase. With a FAQ candidate the message also asks something ("jeg har det
+  skidt … kan jeg have en bisidder med?"): it stays unsure, and `action_clarify` answers the
+  worry first and offers the topics (two things in one message; measured on both held-out sets:
+  a distress override there answered 7 factual questions with the distress text).
 
 Must not: log the citizen's words (only that a list matched), call anything outside the Rasa
 process, or weaken a confident classification other than to `crisis`.
@@ -34,6 +38,15 @@ logger = logging.getLogger(__name__)
 CRISIS_INTENT = "crisis"
 DISTRESS_INTENT = "distress"
 FALLBACK_INTENT = "nlu_fallback"
+CANDIDATES_KEY = "clarification_candidates"  # set by the linear classifier (core/clarification.py)
+
+
+def _offers_faq(message: Message) -> bool:
+    """True when the "Mente du …?" candidates include a FAQ topic (a factual question)."""
+    found = message.get(CANDIDATES_KEY) or []
+    return any(
+        str((item or {}).get("label", "")).startswith("faq/") for item in found if isinstance(item, dict)
+    )
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
@@ -73,7 +86,11 @@ class CrisisDetector(GraphComponent):
             if crisis_in(*texts):
                 logger.info("Crisis words: intent set to %s.", CRISIS_INTENT)
                 self._set_intent(message, CRISIS_INTENT)
-            elif (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == FALLBACK_INTENT and distress_in(*texts):
+            elif (
+                (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == FALLBACK_INTENT
+                and not _offers_faq(message)
+                and distress_in(*texts)
+            ):
                 logger.info("Distress words in an unsure message: intent set to %s.", DISTRESS_INTENT)
                 self._set_intent(message, DISTRESS_INTENT)
         return messages

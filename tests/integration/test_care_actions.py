@@ -106,6 +106,20 @@ def test_unsure_offers_the_best_candidates_then_something_else_and_a_human():
     assert events == [{"event": "slot", "timestamp": None, "name": STEP_SLOT, "value": "offered"}]
 
 
+def test_a_worried_unsure_question_gets_the_worry_answered_first_then_the_topics():
+    parse = fallback_parse([("faq/ret_bisidder", 0.5), ("faq/moede_forloeb", 0.3)])
+    parse["text"] = "jeg har det rigtig dårligt og tør ikke gå alene kan jeg have en bisidder med"
+    parse["clarification_candidates"] = [
+        {"label": "faq/ret_bisidder", "confidence": 0.4},
+        {"label": "faq/moede_forloeb", "confidence": 0.2},
+    ]
+    messages, _ = run(ActionClarify, tracker(parse))
+    opening, question = messages[0]["text"].split("\n")
+    assert opening == support_texts("distress")["opening"]
+    assert question == CLARIFY["question"]
+    assert titles(messages)[:2] == ["Må jeg tage en bisidder med?", "Hvad sker der på mødet?"]
+
+
 def test_nothing_to_offer_asks_to_rephrase_first_and_offers_a_human_the_second_time():
     messages, events = run(ActionClarify, tracker(fallback_parse()))
     assert messages[0]["text"] == CLARIFY["rephrase"].strip()

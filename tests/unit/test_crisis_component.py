@@ -44,6 +44,28 @@ def test_distress_replaces_only_an_unsure_fallback():
     assert run(message("jeg har det dårligt, hvor længe varer mødet", "faq")).get("intent")["name"] == "faq"
 
 
+def test_distress_with_a_factual_question_among_the_candidates_stays_unsure():
+    # "jeg har det skidt … kan jeg have en bisidder med": action_clarify answers the worry first
+    # and offers the topics; turning it into `distress` would drop the question.
+    msg = message("jeg har det rigtig dårligt, kan jeg have en bisidder med", "nlu_fallback")
+    msg.set(
+        "clarification_candidates", [{"label": "faq/ret_bisidder", "confidence": 0.4}], add_to_output=True
+    )
+    assert run(msg).get("intent")["name"] == "nlu_fallback"
+    only_intents = message("jeg har det rigtig dårligt", "nlu_fallback")
+    only_intents.set("clarification_candidates", [{"label": "human_handoff", "confidence": 0.3}])
+    assert run(only_intents).get("intent")["name"] == "distress"
+
+
+def test_passive_wishes_not_to_be_here_are_crisis_but_a_caseworker_who_left_is_not():
+    assert (
+        run(message("det ville være lettere hvis jeg bare ikke var her længere", "faq")).get("intent")["name"]
+        == "crisis"
+    )
+    left = run(message("hvad gør jeg når min sagsbehandler ikke er her længere", "faq"))
+    assert left.get("intent")["name"] == "faq"
+
+
 def test_ordinary_messages_are_left_alone():
     out = run(message("hvor længe varer mødet", "faq"))
     assert out.get("intent") == {"name": "faq", "confidence": 0.8}

@@ -26,6 +26,7 @@ import copy
 import json
 import logging
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -156,6 +157,9 @@ async def parse_p95(model: Path) -> dict:
 def run(variant: str) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         model, seconds = train(variant, Path(tmp))
+        kept = REPO / "var" / "ablation" / f"{variant}.tar.gz"  # kept to re-score without retraining
+        kept.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(model, kept)
         report = nlu_evaluation.evaluate(model, SETS, REPO / "domain.yml")
         result = {
             "variant": variant,

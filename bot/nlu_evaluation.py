@@ -61,7 +61,9 @@ def raw_prediction(parse: Dict[str, Any]) -> Tuple[str, str]:
     intent = ranking[0] if ranking else (parse.get("intent") or {}).get("name") or FALLBACK
     label = intent
     if intent == RETRIEVAL_INTENT:
-        selector = (parse.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+        selectors = parse.get("response_selector") or {}
+        # a ResponseSelector configured without `retrieval_intent` answers under "default"
+        selector = selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
         label = (selector.get("response") or {}).get("intent_response_key") or intent
     return intent, label
 

@@ -51,3 +51,12 @@ def test_scores_what_the_citizen_gets():
     assert result["ask_without_right_candidate"] == 1 / 8
     assert result["right_in_candidates"] == 0.5
     assert result["right_within_one_tap"] == 4 / 8  # rows 1, 3, 7, 8
+
+
+def test_raw_prediction_reads_a_default_response_selector():
+    parse = {
+        "intent": {"name": "faq"},
+        "intent_ranking": [{"name": "faq"}],
+        "response_selector": {"default": {"response": {"intent_response_key": "faq/x"}}},
+    }
+    assert raw_prediction(parse) == ("faq", "faq/x")

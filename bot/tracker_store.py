@@ -7,6 +7,10 @@ hands it the URL from `core.settings` (default: a SQLite file under var/, which 
 mode so the review app can read while Rasa writes; PostgreSQL by URL in production). Every
 conversation is kept across restarts, so a paused preparation guide can be resumed.
 
+A long conversation is loaded as its state plus its last turns (`bot.conversation_window`), so a
+reply's cost does not grow with the conversation; `save` then stores only the events added after
+the loaded ones (the stored conversation stays complete).
+
 `save` is Rasa 3.6.21's, with one change: each new event passes through
 `core.conversation_events.mask_event` before it is serialised. The channels already mask CPR
 and phone numbers where a message enters; this is the second line, for anything that reaches the
@@ -18,16 +22,19 @@ or keep conversations in memory.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
-from typing import Any
+from typing import Any, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot import event_types
+from bot.conversation_window import LOADED_EVENTS_ATTRIBUTE, windowed
 from core.conversation_events import mask_event
+from core.limits import CONVERSATION_WINDOW_EVENTS
 from core.privacy import install_log_filter
 from core.settings import get_settings
 from core.store.conversations import prepare_conversation_database
@@ -44,6 +51,20 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         install_log_filter()  # Rasa has configured logging by the time it builds the store
         event_types.install()  # loading a long conversation stays fast (bot/event_types.py)
         super().__init__(domain=domain, host=url, **kwargs)
+
+    async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
+        """The current session, as its state plus its last turns when it is long."""
+        tracker = await super().retrieve(sender_id)
+        if tracker is None or self.domain is None:
+            return tracker
+        return windowed(tracker, self.domain.slots, CONVERSATION_WINDOW_EVENTS) or tracker
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        """The events not stored yet: after the loaded ones for a windowed tracker."""
+        loaded = getattr(tracker, LOADED_EVENTS_ATTRIBUTE, None)
+        if loaded is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, loaded, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the tracker's new events, masked (Rasa 3.6.21's `save` plus `mask_event`)."""

@@ -50,3 +50,10 @@ MAX_WAITING = 16
 ADMISSION_WAIT_S = 10.0
 MAX_PENDING_PER_CONVERSATION = 2
 RETRY_AFTER_S = 5
+
+# --- The conversation the dialogue policies see (bot/conversation_window.py) ---
+# A long conversation is handed to Rasa's policies and the action server as its state (slots,
+# active form) plus its last this-many events: RulePolicy and Memoization re-featurise the whole
+# tracker several times per message, so without a window a reply's cost grows with every turn.
+# Nothing is dropped from the conversation store. About 12 turns; the policies look back 4.
+CONVERSATION_WINDOW_EVENTS = 80

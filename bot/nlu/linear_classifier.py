@@ -10,6 +10,11 @@ sets, for every message:
 - the fallback: below the thresholds (calibrated at training time on cross-validated predictions,
   see `linear_model.calibrate`, unless set in config.yml) or for gibberish (two or more words,
   nearly none of them Danish) the intent becomes `nlu_fallback`, as Rasa's FallbackClassifier does;
+- two things in one message: when the top intent is the FAQ and its only rivals are the intents that
+  come with worry (`companion_intents`: `start_preparation`, `distress`), the FAQ's and their
+  confidences count together against the intent threshold ("jeg er nervøs — må jeg tage min mor
+  med?" is a bisidder question from a nervous citizen, not a doubt between two topics); the answer
+  threshold still applies, and bot/nlg.py adds the offer of the guide to the answer;
 - `clarification_candidates` (added to the parse data): at most `max_candidates` dicts
   `{"label": "faq/<topic>" or intent, "confidence": float}`, best first, only labels worth
   offering; empty when answered confidently and for gibberish.
@@ -71,6 +76,8 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
             "response_threshold": None,
             "candidate_threshold": None,
             "fallback": True,
+            # intents whose share counts with the FAQ's when the FAQ is the top intent (two in one)
+            "companion_intents": ["start_preparation", "distress"],
             "max_candidates": 3,
             "never_offer": [DEFAULT_NLU_FALLBACK_INTENT_NAME, "greet", "goodbye", "thank", "out_of_scope"],
             # gibberish: this share of unknown words (DanishNormalizer's count), two words or more
@@ -216,7 +223,13 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         if topics:
             self._set_response_selector(message, topic_p)
             topic_confidence = float(topic_p.max())
-        answered = top["confidence"] >= self.threshold("intent_threshold") and (
+        intent_confidence = top["confidence"]
+        if top["name"] == retrieval_intent:
+            companions = set(self._config.get("companion_intents") or [])
+            intent_confidence += sum(
+                float(intent_p[i]) for i, name in enumerate(intents) if name in companions
+            )
+        answered = intent_confidence >= self.threshold("intent_threshold") and (
             top["name"] != retrieval_intent
             or topic_confidence is None
             or topic_confidence >= self.threshold("response_threshold")

@@ -115,7 +115,7 @@ def start_rasa(
     )
 
 
-def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
+def _start_servers(work: Path, **env_overrides: str) -> tuple[Dict[str, str], Any]:
     """Start the action server and Rasa; returns their description and a stop function."""
     rasa_port, action_port, sms_sim_port = free_port(), free_port(), free_port()
     api_token = f"e2e-{os.urandom(16).hex()}"
@@ -144,6 +144,7 @@ def _start_servers(work: Path) -> tuple[Dict[str, str], Any]:
         # out of the way; the per-conversation one is tested (tests/e2e/test_input_limits.py).
         "RATE_LIMIT_PER_CLIENT": "1000000",
         "RATE_LIMIT_PER_CONVERSATION": "60",
+        **env_overrides,  # benchmarks: e.g. no per-conversation limit for a 210-turn conversation
     }
     for command in (["migrate"], ["seed-demo"]):
         subprocess.run(

@@ -46,6 +46,8 @@ from tests.support.review import (
 SECONDS_PER_REQUEST = 10
 JONAS_SECRET = "Jonashemmelighedord"
 JONAS_ID = "rest:jonas-fuzz"
+# What only a page that shows Jonas's conversation has (a search box echoes the query itself).
+JONAS_LEAKS = (f"{JONAS_SECRET} om mit møde", "jonas-fuzz")
 CONFIG = ReviewConfig(
     host="127.0.0.1",
     port=0,
@@ -157,7 +159,8 @@ def _check(review: Review, who: str, status: int, body: str) -> None:
     assert status < 500, body[-2000:]
     assert "Traceback" not in body
     if who == "mette":
-        assert JONAS_SECRET not in body, "Mette saw Jonas's conversation"
+        leaked = [marker for marker in JONAS_LEAKS if marker in body]
+        assert not leaked, f"Mette saw Jonas's conversation: {leaked}"
     review.tally.count(f"{who} {status}")
 
 
@@ -198,10 +201,10 @@ async def test_post_every_form(review: Review, path: str, target: str, form: dic
         status, body = await _send(signed.client, "POST", url, data=data)
         _check(review, who, status, body)
         if not with_csrf and path != "/login":
-            assert status in (403, 404, 405), (url, status)
+            assert status >= 400, (url, status)  # refused: 403, or 400/404/413 for the URL itself
     status, body = await _send(review.anonymous, "POST", url, data=form)
     _check(review, "anonymous", status, body)
-    assert status in (400, 401, 403, 404, 405, 429) or path == "/login" and status == 200
+    assert status >= 400 or path == "/login" and status == 200
 
 
 @given(

@@ -227,4 +227,13 @@ async def test_login_form(  # noqa: PLR0917 (hypothesis passes the drawn values)
         review.tally.count("not sendable")
         return
     _check(review, "login", status, body)
-    assert status in (400, 401, 403, 429), status  # nobody signs in with a fuzzed password
+    assert status in (400, 401, 403, 413, 429), status  # nobody signs in with a fuzzed password
+
+
+@pytest.mark.parametrize("header", ["{=", "a=b; {smo%=1"])
+async def test_an_unparsable_cookie_header_is_a_400(review: Review, header: str) -> None:
+    """Found by the long run: Python's cookie parser raised CookieError, which was a 500."""
+    for path in ("/", "/login"):
+        status, body = await _send(review.anonymous, "GET", path, headers={"Cookie": header})
+        _check(review, "anonymous", status, body)
+        assert status == 400 and "Forespørgslen kan ikke bruges." in body

@@ -27,11 +27,19 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @web.middleware
 async def bad_cookies(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """A Cookie header Python cannot parse ("{=" or "<=": found by the fuzz tests) is a 400, not a 500."""
+    """Clear 4xx where aiohttp would answer 500 (both found by tests/fuzz/test_web_site_fuzz.py).
+
+    A Cookie header Python cannot parse ("{=") is a 400; a static path the file system refuses
+    (a name too long: OSError ENAMETOOLONG) is a 404.
+    """
     try:
         return await handler(request)
     except CookieError:
         raise web.HTTPBadRequest(text="Forespørgslen kan ikke bruges.") from None
+    except OSError:
+        if request.path.startswith("/static/"):
+            raise web.HTTPNotFound() from None
+        raise
 
 
 def create_app(config: WebConfig | None = None) -> web.Application:

@@ -186,6 +186,16 @@ def meeting_context(meeting: MeetingRecord, now: datetime) -> dict[str, Any]:
     }
 
 
+def meeting_slot(tracker: Tracker) -> dict[str, Any]:
+    """The `prep_meeting` slot, or {} when it is unset or not a mapping.
+
+    Only the start action sets it, but a slot of another type (a list: found by
+    tests/fuzz/test_action_server_fuzz.py) must not turn into a 500.
+    """
+    meeting = tracker.get_slot(MEETING_SLOT)
+    return dict(meeting) if isinstance(meeting, Mapping) else {}
+
+
 def meeting_line(meeting: Mapping[str, Any] | None) -> str | None:
     """The note's second line: which meeting it is for."""
     if not meeting:
@@ -324,7 +334,7 @@ class AskPreparationStep(Action):
             self._send_review(dispatcher, tracker)
             return []
         else:  # SHARE_SLOT
-            meeting = tracker.get_slot(MEETING_SLOT) or {}
+            meeting = meeting_slot(tracker)
             text = SHARE_QUESTION.format(when=meeting.get("when", ""))
             buttons = [_button(BUTTON_SHARE_YES), _button(BUTTON_SHARE_NO)]
         dispatcher.utter_message(text=text, buttons=buttons)
@@ -332,7 +342,7 @@ class AskPreparationStep(Action):
 
     @staticmethod
     def _send_review(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        note = build_note(tracker.slots, meeting_line(tracker.get_slot(MEETING_SLOT)))
+        note = build_note(tracker.slots, meeting_line(meeting_slot(tracker)))
         if tracker.get_slot(CORRECTING_SLOT):
             buttons = [_button(f"{CORRECT_PREFIX} {section.number}") for section in note.sections]
             dispatcher.utter_message(text=render_choices(note), buttons=[*buttons, _button(BUTTON_CANCEL)])
@@ -387,7 +397,7 @@ class ActionPreparationFinish(Action):
         if answer != YES:
             return SHARED_NOT
         identity = identity_of(tracker)
-        meeting = tracker.get_slot(MEETING_SLOT) or {}
+        meeting = meeting_slot(tracker)
         if not isinstance(identity, VerifiedCitizen) or not meeting.get("id"):
             return SHARE_LOGIN_CHANGED
         now = clock.utc_now()

@@ -114,7 +114,8 @@ def identity_from_metadata(metadata: Any) -> Identity:
         return IdentityProblem(INVALID)
     problem = entry.get(PROBLEM_KEY)
     if problem is not None:
-        return IdentityProblem(problem if problem in KNOWN_PROBLEMS else INVALID)
+        # isinstance first: a list here raised TypeError (found by tests/fuzz/test_action_server_fuzz.py)
+        return IdentityProblem(problem if isinstance(problem, str) and problem in KNOWN_PROBLEMS else INVALID)
     citizen_id = entry.get(CITIZEN_ID_KEY)
     if not isinstance(citizen_id, str) or not citizen_id.strip():
         return IdentityProblem(INVALID)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from http.cookies import CookieError
 
 from aiohttp import web
 
@@ -55,6 +56,12 @@ async def error_pages(request: web.Request, handler: Handler) -> web.StreamRespo
             else _STATUS_TEXT.get(exc.status, "Siden kan ikke vises.")
         )
         return render(request, "error.html", status=exc.status, title="Fejl", message=message)
+    except CookieError:  # a Cookie header Python cannot parse ("{=": found by the review app fuzz test)
+        return render(request, "error.html", status=400, title="Fejl", message=_STATUS_TEXT[400])
+    except OSError:  # a static path the file system refuses (a name too long), found by the fuzz tests
+        if not request.path.startswith("/static/"):
+            raise
+        return render(request, "error.html", status=404, title="Fejl", message=_STATUS_TEXT[404])
     except StoreUnavailable:
         return render(
             request,

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Awaitable, Callable
+from http.cookies import CookieError
 
 from aiohttp import web
 
@@ -20,13 +22,31 @@ from core.privacy import install_log_filter
 from core.startup import STARTUP_REFUSED, configuration_problem
 
 logger = logging.getLogger(__name__)
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@web.middleware
+async def bad_cookies(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Clear 4xx where aiohttp would answer 500 (both found by tests/fuzz/test_web_site_fuzz.py).
+
+    A Cookie header Python cannot parse ("{=") is a 400; a static path the file system refuses
+    (a name too long: OSError ENAMETOOLONG) is a 404.
+    """
+    try:
+        return await handler(request)
+    except CookieError:
+        raise web.HTTPBadRequest(text="Forespørgslen kan ikke bruges.") from None
+    except OSError:
+        if request.path.startswith("/static/"):
+            raise web.HTTPNotFound() from None
+        raise
 
 
 def create_app(config: WebConfig | None = None) -> web.Application:
     """The web application for `config` (default: from the environment)."""
     config = config or load_config()
     get_municipality()  # a broken municipality file fails here, at start-up
-    app = web.Application(client_max_size=64 * 1024)
+    app = web.Application(client_max_size=64 * 1024, middlewares=[bad_cookies])
     app[CONFIG_KEY] = config
     install_security_headers(app, config)
     app.add_routes(pages.routes)

@@ -30,8 +30,8 @@ ALL_MARKERS = frozenset().union(*(_markers(citizen) for citizen in _CITIZENS.val
 
 def foreign_markers(citizen_id: Any) -> frozenset[str]:
     """Case-data strings an answer for `citizen_id` must not contain (all, if not a demo citizen)."""
-    known = isinstance(citizen_id, str) and citizen_id in _CITIZENS
-    own = _markers(_CITIZENS[citizen_id]) if known else set()
+    known = isinstance(citizen_id, str) and citizen_id.strip() in _CITIZENS
+    own = _markers(_CITIZENS[citizen_id.strip()]) if known else set()
     return ALL_MARKERS - own
 
 

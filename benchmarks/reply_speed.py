@@ -44,6 +44,16 @@ from tests.support import servers
 REPO = Path(__file__).resolve().parent.parent
 # The assistant's rate limit per conversation would refuse the 210-turn conversations (429).
 NO_LIMIT = "1000000"
+
+
+def _assistant_env(args: argparse.Namespace) -> dict:
+    """The assistant's environment overrides: no per-conversation limit, the chosen counter store."""
+    env = {"RATE_LIMIT_PER_CONVERSATION": NO_LIMIT}
+    if getattr(args, "rate_limit_store", ""):
+        env["RATE_LIMIT_STORE_URL"] = args.rate_limit_store
+    return env
+
+
 RASA = Path(sys.executable).parent / "rasa"
 WORK = REPO / "var" / "reply_speed" / "minimal"
 QUESTIONS = [
@@ -193,7 +203,7 @@ def long_conversation(urls: dict, conversations: int, turns: int = 210) -> dict:
     }
 
 
-def profile(output: Path, n: int) -> None:
+def profile(output: Path, n: int, env: dict) -> None:
     import pstats
 
     wrapper = Path(tempfile.mkdtemp()) / "rasa-profiled"
@@ -203,7 +213,7 @@ def profile(output: Path, n: int) -> None:
     wrapper.chmod(0o755)
     servers.RASA = wrapper  # start_rasa() runs this instead of rasa
     with tempfile.TemporaryDirectory() as tmp:
-        described, stop = servers._start_servers(Path(tmp), RATE_LIMIT_PER_CONVERSATION=NO_LIMIT)
+        described, stop = servers._start_servers(Path(tmp), **env)
         try:
             session, sender = requests.Session(), ""
             for i in range(n):
@@ -221,16 +231,22 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=300, help="sequential messages per bot")
     parser.add_argument("--rounds", type=int, default=3, help="throughput rounds per bot (alternating)")
     parser.add_argument("--long", type=int, default=3, help="conversations of 210 turns per bot")
+    parser.add_argument(
+        "--rate-limit-store",
+        default="",
+        help="RATE_LIMIT_STORE_URL for the assistant, e.g. redis://127.0.0.1:6379/15 as in production "
+        "(default: the SQLite table in the case database)",
+    )
     parser.add_argument("--retrain", action="store_true", help="retrain the minimal bot")
     parser.add_argument("--profile", type=Path, help="profile the assistant's server into this file")
     args = parser.parse_args()
     if args.profile:
-        profile(args.profile.resolve(), args.n)
+        profile(args.profile.resolve(), args.n, _assistant_env(args))
         return
     minimal_model = build_minimal(args.retrain)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        described, stop = servers._start_servers(work, RATE_LIMIT_PER_CONVERSATION=NO_LIMIT)
+        described, stop = servers._start_servers(work, **_assistant_env(args))
         minimal_url, minimal = start_minimal(minimal_model, work / "minimal.log")
         try:
             urls = {"assistant": described["rasa"], "minimal": minimal_url}

@@ -54,14 +54,26 @@ def _session_head(events: List[Event], cut: int) -> List[Event]:
 
 def windowed(tracker: DialogueStateTracker, slots: Iterable[Slot], keep: int) -> DialogueStateTracker | None:
     """`tracker` as its state plus its last turns, or None when it is short enough (or paused)."""
-    events = list(tracker.events)
-    if len(events) <= keep or tracker.is_paused():
+    if tracker.is_paused():
+        return None
+    return window_of_events(tracker.sender_id, list(tracker.events), slots, keep)
+
+
+def window_of_events(
+    sender_id: str, events: List[Event], slots: Iterable[Slot], keep: int
+) -> DialogueStateTracker | None:
+    """The windowed tracker of a conversation's events, or None when they are few enough.
+
+    Replays the events before the cut once (for the state) and the window once; the tracker store
+    calls this on the stored events directly, so a long conversation is never replayed whole.
+    """
+    if len(events) <= keep:
         return None
     cut = _cut_index(events, keep)
     if cut is None or cut == 0:
         return None
     slot_list = [slot for slot in slots]
-    before = DialogueStateTracker.from_events(tracker.sender_id, events[:cut], slot_list)
+    before = DialogueStateTracker.from_events(sender_id, events[:cut], slot_list)
     if before.is_paused() or before.followup_action:
         return None
     timestamp = events[cut].timestamp
@@ -73,7 +85,7 @@ def windowed(tracker: DialogueStateTracker, slots: Iterable[Slot], keep: int) ->
     if before.active_loop_name:
         state.append(ActiveLoop(before.active_loop_name, timestamp=timestamp))
     window = DialogueStateTracker.from_events(
-        tracker.sender_id, [*_session_head(events, cut), *state, *events[cut:]], slot_list
+        sender_id, [*_session_head(events, cut), *state, *events[cut:]], slot_list
     )
     setattr(window, LOADED_EVENTS_ATTRIBUTE, len(window.events))
     return window

@@ -28,11 +28,12 @@ import logging
 from typing import Any, Iterator
 
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import deserialise_events
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.constants import INTENT_NAME_KEY
 
 from bot import event_types
-from bot.conversation_window import LOADED_EVENTS_ATTRIBUTE, windowed
+from bot.conversation_window import LOADED_EVENTS_ATTRIBUTE, window_of_events
 from core.conversation_events import mask_event
 from core.limits import CONVERSATION_WINDOW_EVENTS
 from core.privacy import install_log_filter
@@ -54,10 +55,19 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The current session, as its state plus its last turns when it is long."""
-        tracker = await super().retrieve(sender_id)
-        if tracker is None or self.domain is None:
-            return tracker
-        return windowed(tracker, self.domain.slots, CONVERSATION_WINDOW_EVENTS) or tracker
+        if self.domain is None:
+            return await super().retrieve(sender_id)
+        # Rasa 3.6.21's `_retrieve` for the current session, replaying a long one only in part.
+        with self.session_scope() as session:
+            query = self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+            # only the serialised events, not one ORM object per row (most of the time it took)
+            stored = [json.loads(data) for (data,) in query.with_entities(self.SQLEvent.data)]
+        if not stored:
+            return None
+        events = deserialise_events(stored)
+        slots = self.domain.slots
+        window = window_of_events(sender_id, events, slots, CONVERSATION_WINDOW_EVENTS)
+        return window or DialogueStateTracker.from_events(sender_id, events, slots)
 
     def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
         """The events not stored yet: after the loaded ones for a windowed tracker."""

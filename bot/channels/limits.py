@@ -4,6 +4,7 @@
   REQUEST_MAX_SIZE (core.limits.MAX_BODY_BYTES: a larger body gets 413 before it is read, on
   every route of the Rasa server, `rasa run` included) and WEBSOCKET_MAX_SIZE, and how many
   proxies in front may name the client's address (RASA_TRUSTED_PROXIES).
+  It also installs `bot.heap` (the loaded model frozen for the garbage collector).
 - `guarded(on_new_message, verify)`: the `on_new_message` a verified channel hands to Rasa. A
   message longer than MAX_MESSAGE_CHARS gets TOO_LONG_TEXT and never reaches the NLU; every other
   message has lone surrogates and control characters replaced (core.input_check.clean_text), is
@@ -25,6 +26,7 @@ from typing import Any
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
+from bot import heap
 from bot.channels.admission import CONVERSATION, Shed, admission
 from bot.channels.verification import MessageVerifier, OnNewMessage
 from core import limits
@@ -51,6 +53,8 @@ def apply_server_limits(app: Any) -> None:
 
 
 def install_server_limits(blueprint: Blueprint) -> None:
+    heap.install(blueprint)  # no full garbage collections over the loaded model (bot/heap.py)
+
     @blueprint.listener("before_server_start")
     async def _limits(app: Any, _loop: Any) -> None:
         apply_server_limits(app)

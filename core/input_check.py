@@ -5,6 +5,12 @@ body in `bot.sms.gatewayapi`): the shape of a REST body, the length of a message
 depth of the client's metadata, and the Danish texts a citizen gets when a limit is hit. The
 limits themselves live in `core.limits`.
 
+`defuse_payload` also decides which Rasa `/intent` payloads a client may send as such: the
+buttons' payloads (`/faq_pick{…}`, `/human_handoff`, `/start_preparation`, …) pass; external
+events (`/EXTERNAL_…`, sent only by the reminder scheduler through Rasa's API), Rasa's own
+conversation controls (`/restart`, `/session_start`, `/back`) and a bare `/faq` without its
+topic are read as ordinary text instead. Found by fuzzing: each of them got no answer at all.
+
 Must not: import Rasa, Sanic or socket.io, or look at what the message means.
 """
 
@@ -25,6 +31,7 @@ TOO_LONG_TEXT = (
 RATE_LIMITED_TEXT = "Du har sendt mange beskeder på kort tid. Vent et øjeblik, og skriv så igen."
 BUSY_TEXT = "Der er travlt lige nu. Prøv igen om lidt."
 WAIT_FOR_ANSWER_TEXT = "Vent lige på svaret på din forrige besked, før du skriver igen."
+EMPTY_TEXT = "Din besked var tom. Skriv dit spørgsmål, så svarer jeg."
 
 
 @dataclass(frozen=True)
@@ -117,3 +124,28 @@ def clean_text(text: Any) -> Any:
 def is_too_long(text: Any) -> bool:
     """True for a message the NLU must never see (longer than MAX_MESSAGE_CHARS)."""
     return isinstance(text, str) and len(text) > MAX_MESSAGE_CHARS
+
+
+# Rasa's `/intent` payload syntax at the start of a message: the intent, and a `/key` after it.
+_PAYLOAD = re.compile(r"\s*/([^\s{/]+)(/[^\s{]*)?")
+# Intents a client may never trigger directly (see the module docstring).
+CLIENT_FORBIDDEN_INTENTS = frozenset({"session_start", "restart", "back"})
+EXTERNAL_INTENT_PREFIX = "EXTERNAL_"
+RETRIEVAL_INTENT = "faq"
+
+
+def defuse_payload(text: Any) -> Any:
+    """`text`, or without its leading "/" when it is a payload a client may not send as such."""
+    if not isinstance(text, str):
+        return text
+    match = _PAYLOAD.match(text)
+    if match is None:
+        return text
+    intent, key = match.group(1), match.group(2)
+    if (
+        intent.startswith(EXTERNAL_INTENT_PREFIX)
+        or intent in CLIENT_FORBIDDEN_INTENTS
+        or (intent == RETRIEVAL_INTENT and not key)
+    ):
+        return text.lstrip()[1:]
+    return text

@@ -35,7 +35,7 @@ from bot.sms.gatewayapi import GatewayApi
 from bot.sms.provider import SmsProvider, WebhookRejected
 from bot.sms.worker import SmsWorker
 from core import clock
-from core.input_check import clean_text
+from core.input_check import clean_text, defuse_payload
 from core.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS
 from core.privacy import install_log_filter, mask_cpr
 from core.sms import INPUT_CHANNEL
@@ -118,7 +118,11 @@ class GatewayApiInput(InputChannel):
                 logger.info("SMS webhook refused (%s): %s", rejected.status, rejected.reason)
                 return _error(rejected.status, rejected.reason)
             # lone surrogates (valid JSON escapes, not storable) become U+FFFD (core.input_check)
-            text = mask_cpr(clean_text(sms.text))[0] if len(sms.text) <= MAX_MESSAGE_CHARS else None
+            text = (
+                mask_cpr(defuse_payload(clean_text(sms.text)))[0]
+                if len(sms.text) <= MAX_MESSAGE_CHARS
+                else None
+            )
             received = SmsReceived(
                 provider_id=sms.provider_id,
                 conversation_id=conversation_id(sms.msisdn, config.pseudonym_key),

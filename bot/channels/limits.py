@@ -6,8 +6,10 @@
   proxies in front may name the client's address (RASA_TRUSTED_PROXIES).
   It also installs `bot.heap` (the loaded model frozen for the garbage collector).
 - `guarded(on_new_message, verify)`: the `on_new_message` a verified channel hands to Rasa. A
-  message longer than MAX_MESSAGE_CHARS gets TOO_LONG_TEXT and never reaches the NLU; every other
-  message has lone surrogates and control characters replaced (core.input_check.clean_text), is
+  message longer than MAX_MESSAGE_CHARS gets TOO_LONG_TEXT and an empty one EMPTY_TEXT, and
+  neither reaches the NLU; every other
+  message has lone surrogates and control characters replaced (core.input_check.clean_text) and
+  a payload a client may not send read as text (`defuse_payload`), is
   verified and then runs under the process's admission control
   (bot/channels/admission.py); a shed message gets BUSY_TEXT (or WAIT_FOR_ANSWER_TEXT) and
   `was_shed()` is True for the rest of the request, so the REST channel can answer 503.
@@ -30,7 +32,15 @@ from bot import heap
 from bot.channels.admission import CONVERSATION, Shed, admission
 from bot.channels.verification import MessageVerifier, OnNewMessage
 from core import limits
-from core.input_check import BUSY_TEXT, TOO_LONG_TEXT, WAIT_FOR_ANSWER_TEXT, clean_text, is_too_long
+from core.input_check import (
+    BUSY_TEXT,
+    EMPTY_TEXT,
+    TOO_LONG_TEXT,
+    WAIT_FOR_ANSWER_TEXT,
+    clean_text,
+    defuse_payload,
+    is_too_long,
+)
 from core.rate_limit import CLIENT, Decision, rate_limiter
 from core.rate_limit import CONVERSATION as CONVERSATION_LIMIT
 from core.settings import get_settings
@@ -78,7 +88,11 @@ def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessa
         if is_too_long(message.text):
             await _answer(message, TOO_LONG_TEXT)
             return None
-        message.text = clean_text(message.text)
+        if not isinstance(message.text, str) or not message.text.strip():
+            # found by fuzzing: an empty message got no answer at all (socket.io, REST)
+            await _answer(message, EMPTY_TEXT)
+            return None
+        message.text = defuse_payload(clean_text(message.text))
         verified = verify(message)
         try:
             async with admission().enter(verified.sender_id):

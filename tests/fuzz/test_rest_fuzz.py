@@ -56,7 +56,7 @@ def _check(response: requests.Response, text: Any = None) -> None:
     replies = " ".join(str(r.get("text", "")) for r in body)
     assert_no_case_data(replies + json.dumps(body, ensure_ascii=False))
     if isinstance(text, str) and text.strip() and not text.startswith("/") and response.status_code == 200:
-        assert replies.strip(), f"no answer to {text[:60]!r}"
+        assert replies.strip(), f"no answer to {text[:60]!r}: {json.dumps(body, ensure_ascii=False)[:300]}"
 
 
 def _healthy(base: str) -> None:

@@ -7,7 +7,15 @@ import asyncio
 import pytest
 
 from bot.channels.admission import BUSY, CONVERSATION, Admission, Shed
-from core.input_check import Refused, RestMessage, check_rest_body, clean_text, depth_exceeds, is_too_long
+from core.input_check import (
+    Refused,
+    RestMessage,
+    check_rest_body,
+    clean_text,
+    defuse_payload,
+    depth_exceeds,
+    is_too_long,
+)
 from core.limits import MAX_MESSAGE_CHARS
 
 
@@ -102,3 +110,41 @@ def test_clean_text_replaces_what_the_stores_cannot_take() -> None:
     assert clean_text("hej\ud800 med\x00dig\n\tok") == "hej\ufffd med dig\n\tok"
     assert clean_text("ø🙂") == "ø🙂"
     assert clean_text(None) is None
+
+
+# --- payloads a client may not send as such (found by fuzzing: no answer at all) -----------------
+@pytest.mark.parametrize(
+    ("sent", "read_as"),
+    [
+        ("/EXTERNAL_meeting_reminder", "EXTERNAL_meeting_reminder"),
+        (
+            '/EXTERNAL_meeting_reminder{"citizen_id": "c-1001"}',
+            'EXTERNAL_meeting_reminder{"citizen_id": "c-1001"}',
+        ),
+        ("/restart", "restart"),
+        ("  /session_start", "session_start"),
+        ("/back", "back"),
+        ("/faq", "faq"),
+        ('/faq{"topic": "x"}', 'faq{"topic": "x"}'),
+    ],
+)
+def test_forbidden_payloads_are_read_as_text(sent, read_as):
+    assert defuse_payload(sent) == read_as
+
+
+@pytest.mark.parametrize(
+    "sent",
+    [
+        '/faq_pick{"topic":"faq/ret_bisidder"}',
+        "/clarify_none",
+        "/human_handoff",
+        "/start_preparation",
+        "/ask_next_meeting",
+        "/faq/ret_bisidder",
+        "hvornår er mit møde?",
+        "1/2 time",
+        "",
+    ],
+)
+def test_button_payloads_and_ordinary_text_pass_unchanged(sent):
+    assert defuse_payload(sent) == sent

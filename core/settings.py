@@ -148,6 +148,8 @@ class Settings:
     # --- Rate limits on the Rasa server's chat entry points (issue 13; core/rate_limit.py) ---
     # redis://… in production (shared by every Rasa process); empty: a table in CASES_DB_URL.
     rate_limit_store_url: str | None = None  # RATE_LIMIT_STORE_URL
+    # Rasa's conversation locks, shared by several Rasa processes (bot/lock_store.py): redis://…
+    lock_store_url: str | None = None  # LOCK_STORE_URL
     rate_limit_window_s: int = RATE_LIMIT_WINDOW_S  # RATE_LIMIT_WINDOW (seconds)
     rate_limit_per_conversation: int = RATE_LIMIT_PER_CONVERSATION  # RATE_LIMIT_PER_CONVERSATION
     rate_limit_per_client: int = RATE_LIMIT_PER_CLIENT  # RATE_LIMIT_PER_CLIENT (IP or citizen)
@@ -219,6 +221,7 @@ def get_settings() -> Settings:
         review_trust_proxy=_bool("REVIEW_TRUST_PROXY", Settings.review_trust_proxy),
         # --- Rate limits (issue 13) ---
         rate_limit_store_url=_opt("RATE_LIMIT_STORE_URL"),
+        lock_store_url=_opt("LOCK_STORE_URL"),
         rate_limit_window_s=_positive_int("RATE_LIMIT_WINDOW", Settings.rate_limit_window_s),
         rate_limit_per_conversation=_positive_int(
             "RATE_LIMIT_PER_CONVERSATION", Settings.rate_limit_per_conversation

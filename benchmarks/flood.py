@@ -19,9 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -35,6 +32,8 @@ from typing import Iterator
 import requests
 
 from benchmarks.timing import summary
+from core.limits import RATE_LIMIT_PER_CLIENT, RATE_LIMIT_PER_CONVERSATION
+from tests.support import servers
 
 REPO = Path(__file__).resolve().parent.parent
 ATTACKER = "203.0.113.66"
@@ -43,70 +42,20 @@ TWO_MB = 2 * 1024 * 1024
 QUESTIONS = ["hvad er et ressourceforløb", "hvornår er mit næste møde", "må jeg tage en bisidder med"]
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _wait(url: str, seconds: float) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=1).ok:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise RuntimeError(f"{url} did not come up")
-
-
 @contextmanager
 def started_servers() -> Iterator[str]:
-    work = Path(tempfile.mkdtemp(prefix="flood-"))
-    rasa_port, action_port = _free_port(), _free_port()
-    env = {
-        **os.environ,
-        "PYTHONPATH": str(REPO),
-        "RASA_TELEMETRY_ENABLED": "false",
-        "CASES_DB_URL": f"sqlite:///{work / 'cases.db'}",
-        "TRACKER_STORE_URL": f"sqlite:///{work / 'conversations.db'}",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "CITIZEN_JWT_SECRET": "dev-only-flood-benchmark-secret-32-bytes",
-        "CONVERSATION_ID_SECRET": "dev-only-flood-benchmark",
-        "GATEWAYAPI_URL": "http://127.0.0.1:9",
-        "GATEWAYAPI_TOKEN": "dev-only-flood",
-        "GATEWAYAPI_WEBHOOK_SECRET": "dev-only-flood",
-        "SMS_PSEUDONYM_SECRET": "dev-only-flood",
-        "RASA_TRUSTED_PROXIES": "1",
-    }
-    for command in (["migrate"], ["seed-demo"]):
-        subprocess.run(
-            [sys.executable, "-m", "bot", *command], env=env, cwd=REPO, check=True, capture_output=True
-        )
-    rasa = str(Path(sys.executable).parent / "rasa")
-    logs = [(work / "actions.log").open("w"), (work / "rasa.log").open("w")]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "actions", "--port", str(action_port)],
-            cwd=REPO, env=env, stdout=logs[0], stderr=subprocess.STDOUT,
-        ),
-        subprocess.Popen(
-            [rasa, "run", "--model", "models/moedeklar.tar.gz", "--port", str(rasa_port), "--credentials",
-             "credentials.yml", "--endpoints", "endpoints.yml"],
-            cwd=REPO, env=env, stdout=logs[1], stderr=subprocess.STDOUT,
-        ),
-    ]  # fmt: skip
+    """The action server and Rasa as the end-to-end tests start them (tests/support/servers.py),
+    with the production rate limits and the attacker's address taken from X-Forwarded-For."""
+    described, stop = servers.start_servers(
+        Path(tempfile.mkdtemp(prefix="flood-")),
+        RATE_LIMIT_PER_CLIENT=str(RATE_LIMIT_PER_CLIENT),
+        RATE_LIMIT_PER_CONVERSATION=str(RATE_LIMIT_PER_CONVERSATION),
+        RASA_TRUSTED_PROXIES="1",
+    )
     try:
-        _wait(f"http://127.0.0.1:{rasa_port}/", 300)
-        yield f"http://127.0.0.1:{rasa_port}"
+        yield described["rasa"]
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=30)
+        stop()
 
 
 def oversized(url: str, outcomes: Counter, lock: threading.Lock) -> None:

@@ -213,7 +213,7 @@ def profile(output: Path, n: int, env: dict) -> None:
     wrapper.chmod(0o755)
     servers.RASA = wrapper  # start_rasa() runs this instead of rasa
     with tempfile.TemporaryDirectory() as tmp:
-        described, stop = servers._start_servers(Path(tmp), **env)
+        described, stop = servers.start_servers(Path(tmp), **env)
         try:
             session, sender = requests.Session(), ""
             for i in range(n):
@@ -246,7 +246,7 @@ def main() -> None:
     minimal_model = build_minimal(args.retrain)
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        described, stop = servers._start_servers(work, **_assistant_env(args))
+        described, stop = servers.start_servers(work, **_assistant_env(args))
         minimal_url, minimal = start_minimal(minimal_model, work / "minimal.log")
         try:
             urls = {"assistant": described["rasa"], "minimal": minimal_url}

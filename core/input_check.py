@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from core.clarification import FAQ_INTENT
 from core.limits import MAX_MESSAGE_CHARS, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, MAX_SENDER_CHARS
 
 # Danish answers (klarsprog, du-form, plain text that reads well as an SMS).
@@ -131,7 +132,6 @@ _PAYLOAD = re.compile(r"\s*/([^\s{/]+)(/[^\s{]*)?")
 # Intents a client may never trigger directly (see the module docstring).
 CLIENT_FORBIDDEN_INTENTS = frozenset({"session_start", "restart", "back"})
 EXTERNAL_INTENT_PREFIX = "EXTERNAL_"
-RETRIEVAL_INTENT = "faq"
 
 
 def defuse_payload(text: Any) -> Any:
@@ -145,7 +145,7 @@ def defuse_payload(text: Any) -> Any:
     if (
         intent.startswith(EXTERNAL_INTENT_PREFIX)
         or intent in CLIENT_FORBIDDEN_INTENTS
-        or (intent == RETRIEVAL_INTENT and not key)
+        or (intent == FAQ_INTENT and not key)
     ):
         return text.lstrip()[1:]
     return text

@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from datetime import timedelta
 
-from core.rate_limit import CounterStore, hashed
+from core.rate_limit import CounterStore, Limit, RateLimiter
 
 
 @dataclass(frozen=True)
@@ -31,9 +31,9 @@ class RateRule:
     max_hits: int
     window: timedelta
 
-    def key(self, client: str) -> str:
-        """The counter's key: the route's name and a hash of the client (no address stored)."""
-        return f"web:{self.name}:{hashed(client[:100])}"
+    def limit(self) -> Limit:
+        """The rule as a `core.rate_limit.Limit` on keys `web-<name>:<hash of the client>`."""
+        return Limit(f"web-{self.name}", self.max_hits, max(1, int(self.window.total_seconds())))
 
 
 # The review app's POST /login: 30 attempts per client address in 10 minutes (a caseworker who
@@ -44,8 +44,10 @@ TOO_MANY = "Du har prøvet mange gange på kort tid. Vent lidt, og prøv så ige
 
 
 async def allowed(counter: CounterStore, rule: RateRule, client: str, now: float | None = None) -> bool:
-    """Count this request; False when the client is over the rule's limit (answer 429)."""
-    window_s = max(1, int(rule.window.total_seconds()))
-    moment = time.time() if now is None else now
-    window_start = int(moment // window_s) * window_s
-    return await counter.hit(rule.key(client), window_start, window_s) <= rule.max_hits
+    """Count this request; False when the client is over the rule's limit (answer 429).
+
+    The same fixed windows, hashed keys and fail-open as the chat's limits (core.rate_limit).
+    """
+    limit = rule.limit()
+    limiter = RateLimiter(counter, [limit], clock=time.time if now is None else (lambda: now))
+    return (await limiter.check({limit.prefix: client[:100]})).allowed

@@ -23,7 +23,7 @@ Must not: run Rasa in the request (the webhook only stores), or log numbers or t
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict
+from typing import Any, Callable, Dict, TypeVar
 
 from rasa.core.channels.channel import InputChannel
 from sanic import Blueprint, response
@@ -44,6 +44,7 @@ from core.sms.pseudonym import conversation_id
 from core.store.errors import StoreUnavailable
 from core.store.records import SmsReceived
 
+T = TypeVar("T")
 logger = logging.getLogger(__name__)
 
 
@@ -71,6 +72,17 @@ async def read_body(request: Request, limit: int = MAX_BODY_BYTES) -> bytes:
 
 def _error(status: int, reason: str) -> HTTPResponse:
     return response.json({"error": reason}, status=status)
+
+
+async def _verified(request: Request, parse: Callable[[Any, bytes], T], what: str) -> T | HTTPResponse:
+    """`parse(headers, body)` of a size-limited, signed webhook body, or the 4xx to answer."""
+    try:
+        return parse(request.headers, await read_body(request))
+    except BodyTooLarge:
+        return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
+    except WebhookRejected as rejected:
+        logger.info("%s refused (%s): %s", what, rejected.status, rejected.reason)
+        return _error(rejected.status, rejected.reason)
 
 
 class GatewayApiInput(InputChannel):
@@ -110,13 +122,9 @@ class GatewayApiInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"], stream=True)
         async def incoming(request: Request) -> HTTPResponse:
-            try:
-                sms = provider.incoming(request.headers, await read_body(request))
-            except BodyTooLarge:
-                return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
-            except WebhookRejected as rejected:
-                logger.info("SMS webhook refused (%s): %s", rejected.status, rejected.reason)
-                return _error(rejected.status, rejected.reason)
+            sms = await _verified(request, provider.incoming, "SMS webhook")
+            if isinstance(sms, HTTPResponse):
+                return sms
             # lone surrogates (valid JSON escapes, not storable) become U+FFFD (core.input_check)
             text = (
                 mask_cpr(defuse_payload(clean_text(sms.text)))[0]
@@ -139,13 +147,9 @@ class GatewayApiInput(InputChannel):
 
         @webhook.route("/status", methods=["POST"], stream=True)
         async def status(request: Request) -> HTTPResponse:
-            try:
-                report = provider.delivery_report(request.headers, await read_body(request))
-            except BodyTooLarge:
-                return _error(413, f"the body is larger than {MAX_BODY_BYTES} bytes")
-            except WebhookRejected as rejected:
-                logger.info("SMS status webhook refused (%s): %s", rejected.status, rejected.reason)
-                return _error(rejected.status, rejected.reason)
+            report = await _verified(request, provider.delivery_report, "SMS status webhook")
+            if isinstance(report, HTTPResponse):
+                return report
             try:
                 known = await worker.outbox.areport(report)
             except StoreUnavailable:

@@ -32,20 +32,20 @@ from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu.components import TEXT_AS_WRITTEN_KEY
 from core.care import crisis_in, distress_in
+from core.clarification import CANDIDATES_KEY, FAQ_PREFIX
 
 logger = logging.getLogger(__name__)
 
 CRISIS_INTENT = "crisis"
 DISTRESS_INTENT = "distress"
 FALLBACK_INTENT = "nlu_fallback"
-CANDIDATES_KEY = "clarification_candidates"  # set by the linear classifier (core/clarification.py)
 
 
 def _offers_faq(message: Message) -> bool:
     """True when the "Mente du …?" candidates include a FAQ topic (a factual question)."""
     found = message.get(CANDIDATES_KEY) or []
     return any(
-        str((item or {}).get("label", "")).startswith("faq/") for item in found if isinstance(item, dict)
+        str((item or {}).get("label", "")).startswith(FAQ_PREFIX) for item in found if isinstance(item, dict)
     )
 
 

@@ -42,12 +42,12 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu import linear_model
 from bot.nlu.components import UNKNOWN_WORDS_KEY
+from core.clarification import CANDIDATES_KEY
 
 logger = logging.getLogger(__name__)
 
 MODEL_FILE = "linear_nlu.joblib"
 META_FILE = "linear_nlu.json"
-CANDIDATES_KEY = "clarification_candidates"
 RANKING_LENGTH = 10
 
 

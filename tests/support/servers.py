@@ -115,7 +115,7 @@ def start_rasa(
     )
 
 
-def _start_servers(work: Path, **env_overrides: str) -> tuple[Dict[str, str], Any]:
+def start_servers(work: Path, **env_overrides: str) -> tuple[Dict[str, str], Any]:
     """Start the action server and Rasa; returns their description and a stop function."""
     rasa_port, action_port, sms_sim_port = free_port(), free_port(), free_port()
     api_token = f"e2e-{os.urandom(16).hex()}"
@@ -225,7 +225,7 @@ def shared_servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[st
     if _SHARED["servers"] is None:
         if not MODEL.exists():
             pytest.fail(f"No trained model at {MODEL}: run `make train` first.")
-        _SHARED["servers"], _SHARED["stop"] = _start_servers(tmp_path_factory.mktemp("e2e"))
+        _SHARED["servers"], _SHARED["stop"] = start_servers(tmp_path_factory.mktemp("e2e"))
     _SHARED["users"] += 1
     try:
         yield _SHARED["servers"]

@@ -51,7 +51,7 @@ TRAIN_ARGS := --data data/nlu data/rules data/stories --config config.yml --doma
 ACTIONS_VENV := $(CURDIR)/var/venv-actions
 
 .PHONY: help install run train evaluate shell lint validate test test-unit test-stories pytest \
-        import-cases demo-data lock clean browser fuzz guide-stories screenshots actions-venv send-reminders
+        import-cases demo-data demo-token lock clean browser fuzz guide-stories screenshots actions-venv send-reminders
 
 help: ## list every target
 	@echo "Mødeklar: make <target>"
@@ -129,6 +129,10 @@ demo-data: install ## migrate the database and load the demo citizens
 import-cases: install ## import a case export: make import-cases FILE=export.json (docs/import.md)
 	@test -n "$(FILE)" || { echo "Usage: make import-cases FILE=path/to/export.json"; exit 2; }
 	$(PY) -m bot import-cases "$(FILE)"
+
+# The token the Rasa server of `make run` accepts (signed with the Makefile's development secret).
+demo-token: install ## print a demo citizen's login token: make -s demo-token CITIZEN=c-1001
+	@$(PY) -m bot demo-token $(or $(CITIZEN),c-1001)
 
 send-reminders: install ## schedule the SMS meeting reminders due now (NOW=2026-12-05T10:00+01:00 pretends)
 	$(PY) -m bot send-reminders $(if $(NOW),--now $(NOW))

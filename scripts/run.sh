@@ -93,7 +93,7 @@ Mødeklar is running.
                    -H 'Content-Type: application/json' \\
                    -d '{"sender": "demo", "message": "hvor længe varer et ressourceforløb?"}'
   As a demo citizen: add "metadata": {"auth_token": "<token>"} with a token from
-                   .venv/bin/python -m bot demo-token c-1001
+                   make -s demo-token CITIZEN=c-1001
   Terminal chat: make shell (in another terminal)
   socket.io:     $RASA_PUBLIC_URL/socket.io (used by the widget)
   SMS phone:     open http://localhost:$SMS_DEMO_PORT/ (development gateway simulator; pick a

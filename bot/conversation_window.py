@@ -28,7 +28,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 LOADED_EVENTS_ATTRIBUTE = "moedeklar_loaded_events"
 
 
-def _cut_index(events: List[Event], keep: int) -> int | None:
+def cut_index(events: List[Event], keep: int) -> int | None:
     """The first `action_listen` among the last `keep` events (a turn boundary), if any."""
     for index in range(max(0, len(events) - keep), len(events)):
         event = events[index]
@@ -59,6 +59,25 @@ def windowed(tracker: DialogueStateTracker, slots: Iterable[Slot], keep: int) ->
     return window_of_events(tracker.sender_id, list(tracker.events), slots, keep)
 
 
+def state_before(sender_id: str, events: List[Event], cut: int, slots: List[Slot]) -> List[Event] | None:
+    """The events that recreate the state before `events[cut]`: the session start, one `SlotSet`
+    per slot not at its initial value, the active form. None when that state cannot be carried
+    as events (a paused conversation, a pending follow-up action)."""
+    before = DialogueStateTracker.from_events(sender_id, events[:cut], slots)
+    # After a session start Rasa expects `action_listen` next; the window starts with it anyway.
+    if before.is_paused() or before.followup_action not in (None, ACTION_LISTEN_NAME):
+        return None
+    timestamp = events[cut].timestamp
+    state: List[Event] = [
+        SlotSet(slot.name, slot.value, timestamp=timestamp)
+        for slot in before.slots.values()
+        if slot.value != slot.initial_value
+    ]
+    if before.active_loop_name:
+        state.append(ActiveLoop(before.active_loop_name, timestamp=timestamp))
+    return [*_session_head(events, cut), *state]
+
+
 def window_of_events(
     sender_id: str, events: List[Event], slots: Iterable[Slot], keep: int
 ) -> DialogueStateTracker | None:
@@ -69,23 +88,13 @@ def window_of_events(
     """
     if len(events) <= keep:
         return None
-    cut = _cut_index(events, keep)
+    cut = cut_index(events, keep)
     if cut is None or cut == 0:
         return None
     slot_list = [slot for slot in slots]
-    before = DialogueStateTracker.from_events(sender_id, events[:cut], slot_list)
-    if before.is_paused() or before.followup_action:
+    state = state_before(sender_id, events, cut, slot_list)
+    if state is None:
         return None
-    timestamp = events[cut].timestamp
-    state: List[Event] = [
-        SlotSet(slot.name, slot.value, timestamp=timestamp)
-        for slot in before.slots.values()
-        if slot.value != slot.initial_value
-    ]
-    if before.active_loop_name:
-        state.append(ActiveLoop(before.active_loop_name, timestamp=timestamp))
-    window = DialogueStateTracker.from_events(
-        sender_id, [*_session_head(events, cut), *state, *events[cut:]], slot_list
-    )
+    window = DialogueStateTracker.from_events(sender_id, [*state, *events[cut:]], slot_list)
     setattr(window, LOADED_EVENTS_ATTRIBUTE, len(window.events))
     return window

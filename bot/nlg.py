@@ -1,7 +1,8 @@
 """The Rasa server's response generator: domain responses, plus two things decided at run time.
 
 `CareNaturalLanguageGenerator` (endpoints.yml `nlg: type: bot.nlg.CareNaturalLanguageGenerator`)
-is Rasa's own templated generator with two additions to FAQ answers (`utter_faq/<key>`):
+is Rasa's own templated generator, which also renders "Mente du …?" (`utter_clarify`,
+`utter_clarify_none`: bot/clarification.py) and adds two things to FAQ answers (`utter_faq/<key>`):
 
 - **review date**: an answer whose `metadata.review_by` date has passed (`core.answer_dates`,
   today from `core.clock`) ends with a line telling the citizen to check with their caseworker.
@@ -27,6 +28,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.clarification import clarification_response, latest_texts
 from core import clock
 from core.answer_dates import FAQ_RESPONSE_PREFIX, dates_of, notice_for
 from core.care import support_texts, worry_in
@@ -35,20 +37,11 @@ from core.clarification import FAQ_INTENT
 START_GUIDE_PAYLOAD = "/start_preparation"
 
 
-def _latest_texts(tracker: DialogueStateTracker) -> tuple[str | None, str | None]:
-    """The latest message as written and as the NLU normalised it."""
-    message = tracker.latest_message
-    if message is None:
-        return None, None
-    parsed = message.parse_data.get("text") if isinstance(message.parse_data, dict) else None
-    return message.text, parsed if isinstance(parsed, str) else None
-
-
 def _asked_faq_with_worry(tracker: DialogueStateTracker) -> bool:
     message = tracker.latest_message
     if message is None or (message.intent or {}).get("name") != FAQ_INTENT:
         return False
-    return worry_in(*_latest_texts(tracker))
+    return worry_in(*latest_texts(tracker))
 
 
 def with_care(utter_action: str, response: Dict[str, Any], tracker: DialogueStateTracker) -> Dict[str, Any]:
@@ -82,6 +75,9 @@ class CareNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
         output_channel: str,
         **kwargs: Any,
     ) -> Dict[str, Any] | None:
+        clarification = clarification_response(utter_action, tracker)
+        if clarification is not None:
+            return clarification
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
         if response is None:
             return None

@@ -12,7 +12,7 @@ owns:
 - `transcript(events)`: the entries the review app shows, in order.
 
 The flag names are shared with the NLU branch: the assistant was unsure (intent `nlu_fallback`, or
-the actions `utter_please_rephrase` / `action_clarify`), a human was asked for (intent
+the actions `utter_please_rephrase` / `utter_clarify`), a human was asked for (intent
 `human_handoff` / `action_human_handoff`), crisis words (intent `crisis` /
 `action_crisis_support`). A FAQ topic chosen from "Mente du …?" (intent `faq_pick`, entity
 `topic`) is shown as that topic with confidence 1.0: the citizen said so. While a form is
@@ -35,7 +35,16 @@ from core.privacy import mask_text
 
 # --- flags -------------------------------------------------------------------------------------
 UNSURE_INTENTS = frozenset({"nlu_fallback"})
-UNSURE_ACTIONS = frozenset({"utter_please_rephrase", "action_clarify", "action_default_fallback"})
+# "Mente du …?" is `utter_clarify` / `utter_clarify_none`; `action_clarify` in older conversations.
+UNSURE_ACTIONS = frozenset(
+    {
+        "utter_please_rephrase",
+        "utter_clarify",
+        "utter_clarify_none",
+        "action_clarify",
+        "action_default_fallback",
+    }
+)
 HANDOFF_INTENTS = frozenset({"human_handoff"})
 HANDOFF_ACTIONS = frozenset({"action_human_handoff"})
 CRISIS_INTENTS = frozenset({"crisis"})

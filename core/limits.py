@@ -56,4 +56,4 @@ RETRY_AFTER_S = 5
 # active form) plus its last this-many events: RulePolicy and Memoization re-featurise the whole
 # tracker several times per message, so without a window a reply's cost grows with every turn.
 # Nothing is dropped from the conversation store. About 12 turns; the policies look back 4.
-CONVERSATION_WINDOW_EVENTS = 80
+CONVERSATION_WINDOW_EVENTS = 48

@@ -10,9 +10,10 @@ written (DanishNormalizer keeps it) AND on the normalised text:
 - words of distress when the classifier was unsure (`nlu_fallback`) and there is no FAQ topic
   among the "Mente du …?" candidates: the intent becomes `distress`, so a citizen in distress is
   never asked to rephrase. With a FAQ candidate the message also asks something ("jeg har det
-  skidt … kan jeg have en bisidder med?"): it stays unsure, and `action_clarify` answers the
-  worry first and offers the topics (two things in one message; measured on both held-out sets:
-  a distress override there answered 7 factual questions with the distress text).
+  skidt … kan jeg have en bisidder med?"): it stays unsure, and `utter_clarify`
+  (bot/clarification.py) answers the worry first and offers the topics (two things in one
+  message; measured on both held-out sets: a distress override there answered 7 factual
+  questions with the distress text).
 
 Must not: log the citizen's words (only that a list matched), call anything outside the Rasa
 process, or weaken a confident classification other than to `crisis`.

@@ -5,6 +5,8 @@ sender_id, type_name, timestamp, intent_name, action_name, data). This module de
 it reads as a plain Table of its own metadata, so the table is never migrated or created here.
 A conversation is all events of one sender id (Rasa's conversation id), in id order.
 
+The purge also deletes the conversations' stored windows (core/store/conversation_windows.py).
+
 Also owns `prepare_conversation_database(url)`: the folder of a SQLite file, and WAL mode so the
 review app can read while Rasa writes.
 
@@ -22,6 +24,7 @@ from sqlalchemy.engine import Connection, make_url
 
 from core.conversation_events import StoredEvent
 from core.settings import get_settings
+from core.store.conversation_windows import delete_windows
 from core.store.database import Database
 from core.store.engine import make_engine, sqlite_file
 
@@ -172,6 +175,7 @@ class ConversationReader:
             old = EVENTS.c.timestamp < timestamp
             touched = [row[0] for row in connection.execute(select(EVENTS.c.sender_id).where(old).distinct())]
             deleted = connection.execute(delete(EVENTS).where(old)).rowcount or 0
+            delete_windows(connection, touched)  # their stored state may come from deleted events
             return int(deleted), touched
 
         return self._with_connection(work, default=(0, []))
@@ -180,6 +184,7 @@ class ConversationReader:
         """Delete every event of one conversation; how many went."""
 
         def work(connection: Connection) -> int:
+            delete_windows(connection, [conversation_id])
             return int(
                 connection.execute(delete(EVENTS).where(EVENTS.c.sender_id == conversation_id)).rowcount or 0
             )

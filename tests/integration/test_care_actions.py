@@ -1,4 +1,4 @@
-"""The "Mente du …?" and care actions (actions/clarification.py, actions/care.py), run for real.
+"""The "Mente du …?" pick and the care actions (actions/clarification.py, actions/care.py), run for real.
 
 Each test builds a rasa_sdk `Tracker` as Rasa sends it (latest message with its parse data,
 the events so far), runs the action with a `CollectingDispatcher` and reads what the citizen
@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.care import ActionCrisisSupport, ActionDistressSupport
-from actions.clarification import STEP_SLOT, ActionClarify, ActionClarifyNone, ActionFaqPick
+from actions.clarification import ActionFaqPick
 from core import clock
 from core.care import support_data, support_texts
 from core.municipality import fill
@@ -25,25 +25,8 @@ from tests.support.demo import DEMO_NOW
 ANNA = "c-1001"  # ressourceforløb in progress; caseworker Mette Holm, 70 11 22 33
 
 
-def fallback_parse(answers: list[tuple[str, float]] = (), intents: list[tuple[str, float]] = ()) -> dict:
-    return {
-        "text": "tolk",
-        "intent": {"name": "nlu_fallback", "confidence": 0.6},
-        "intent_ranking": [{"name": "nlu_fallback", "confidence": 0.6}, {"name": "faq", "confidence": 0.8}]
-        + [{"name": n, "confidence": c} for n, c in intents],
-        "response_selector": {
-            "faq": {"ranking": [{"intent_response_key": k, "confidence": c} for k, c in answers]}
-        },
-        "entities": [],
-    }
-
-
 def user(text: str) -> dict[str, Any]:
     return {"event": "user", "text": text}
-
-
-def step(value: str | None) -> dict[str, Any]:
-    return {"event": "slot", "name": STEP_SLOT, "value": value}
 
 
 def tracker(
@@ -70,10 +53,6 @@ def run(action: type[Action], t: Tracker) -> tuple[list[dict[str, Any]], list[di
     return dispatcher.messages, events
 
 
-def titles(messages: list[dict[str, Any]]) -> list[str]:
-    return [b["title"] for m in messages for b in m.get("buttons") or []]
-
-
 def payloads(messages: list[dict[str, Any]]) -> list[str]:
     return [b["payload"] for m in messages for b in m.get("buttons") or []]
 
@@ -81,77 +60,12 @@ def payloads(messages: list[dict[str, Any]]) -> list[str]:
 CLARIFY = support_texts("clarification")
 
 
-# --- "Mente du …?" ---------------------------------------------------------------------------------
-def test_unsure_offers_the_best_candidates_then_something_else_and_a_human():
-    parse = fallback_parse(
-        [("faq/moede_forloeb", 0.35), ("faq/ret_bisidder", 0.2)], [("start_preparation", 0.3)]
-    )
-    messages, events = run(ActionClarify, tracker(parse))
-    assert messages[0]["text"] == CLARIFY["question"]
-    # P(faq) x P(topic | faq) = 0.8 x 0.35 = 0.28 < 0.3 for start_preparation
-    assert titles(messages) == [
-        "Hjælp til at forberede mig",
-        "Hvad sker der på mødet?",
-        "Må jeg tage en bisidder med?",
-        "Noget andet",
-        "Tal med et menneske",
-    ]
-    assert payloads(messages) == [
-        "/start_preparation",
-        '/faq_pick{"topic":"faq/moede_forloeb"}',
-        '/faq_pick{"topic":"faq/ret_bisidder"}',
-        "/clarify_none",
-        "/human_handoff",
-    ]
-    assert events == [{"event": "slot", "timestamp": None, "name": STEP_SLOT, "value": "offered"}]
-
-
-def test_a_worried_unsure_question_gets_the_worry_answered_first_then_the_topics():
-    parse = fallback_parse([("faq/ret_bisidder", 0.5), ("faq/moede_forloeb", 0.3)])
-    parse["text"] = "jeg har det rigtig dårligt og tør ikke gå alene kan jeg have en bisidder med"
-    parse["clarification_candidates"] = [
-        {"label": "faq/ret_bisidder", "confidence": 0.4},
-        {"label": "faq/moede_forloeb", "confidence": 0.2},
-    ]
-    messages, _ = run(ActionClarify, tracker(parse))
-    opening, question = messages[0]["text"].split("\n")
-    assert opening == support_texts("distress")["opening"]
-    assert question == CLARIFY["question"]
-    assert titles(messages)[:2] == ["Må jeg tage en bisidder med?", "Hvad sker der på mødet?"]
-
-
-def test_nothing_to_offer_asks_to_rephrase_first_and_offers_a_human_the_second_time():
-    messages, events = run(ActionClarify, tracker(fallback_parse()))
-    assert messages[0]["text"] == CLARIFY["rephrase"].strip()
-    assert events[0]["value"] == "rephrase"
-    again = tracker(fallback_parse(), events=[user("blabla"), step("rephrase")])
-    messages, events = run(ActionClarify, again)
-    assert messages[0]["text"] == fill(CLARIFY["handoff_offer"].strip())
-    assert "Ring til" in messages[0]["text"]
-    assert payloads(messages)[0] == "/human_handoff"
-    assert events[0]["value"] == "handoff"
-
-
-def test_noget_andet_asks_to_rephrase_and_a_second_miss_in_a_row_offers_a_human():
-    none = {"text": "/clarify_none", "intent": {"name": "clarify_none", "confidence": 1.0}, "entities": []}
-    # fallback -> "Mente du" (offered) -> "Noget andet": first miss
-    messages, events = run(ActionClarifyNone, tracker(none, events=[user("x"), step("offered")]))
-    assert messages[0]["text"] == CLARIFY["rephrase"].strip() and events[0]["value"] == "rephrase"
-    # ... -> rephrase -> new words, "Mente du" again (offered) -> "Noget andet": second miss in a row
-    streak = [user("x"), step("offered"), user("/clarify_none"), step("rephrase"), user("y"), step("offered")]
-    messages, events = run(ActionClarifyNone, tracker(none, events=streak))
-    assert messages[0]["text"] == fill(CLARIFY["handoff_offer"].strip()) and events[0]["value"] == "handoff"
-    # An answered turn in between ends the streak.
-    answered = [user("x"), step("rephrase"), user("hvad er fleksjob"), user("z"), step("offered")]
-    messages, _ = run(ActionClarifyNone, tracker(none, events=answered))
-    assert messages[0]["text"] == CLARIFY["rephrase"].strip()
-
-
+# --- "Mente du …?" (a pick; the offer and a miss: tests/unit/test_clarification_responses.py) ------
 def pick(entities: list[dict[str, Any]], metadata: dict[str, Any] | None = None) -> Tracker:
     latest = {"text": "/faq_pick", "intent": {"name": "faq_pick", "confidence": 1.0}, "entities": entities}
     if metadata:
         latest["metadata"] = metadata
-    return tracker(latest, events=[user("x"), step("offered")])
+    return tracker(latest, events=[user("x")])
 
 
 def test_a_pick_answers_with_the_faq_response_itself():
@@ -168,7 +82,7 @@ def test_a_pick_answers_with_the_faq_response_itself():
             "attachment": None,
         }
     ]
-    assert events[0]["value"] is None  # the streak of misses ends
+    assert events == []  # an answered turn: its bot message carries no clarify_step, the streak ends
 
 
 def test_a_pick_never_takes_an_identity_or_an_unknown_topic_from_the_payload():

@@ -95,3 +95,119 @@ def test_the_window_starts_at_a_turn_boundary_after_the_session_start(domain: Do
     first_listen = next(i for i, e in enumerate(events) if isinstance(e, ActionExecuted) and i > 1)
     assert events[first_listen].action_name == "action_listen"
     assert all(isinstance(e, (SlotSet, ActiveLoop)) for e in events[2:first_listen])
+
+
+# --- the stored state (core/store/conversation_windows.py) ---------------------------------------
+def stored_window(path: Path, sender: str):
+    from core.store.conversation_windows import read_window
+    from core.store.database import Database
+
+    database = Database(f"sqlite:///{path}")
+    try:
+        return database.run(read_window, sender)
+    finally:
+        database.close()
+
+
+async def talk(
+    store: MaskingSQLTrackerStore, sender: str, numbers: range, slot_at: int | None = None
+) -> None:
+    """Turn by turn, as the Rasa server does: load, add one turn, save."""
+    for number in numbers:
+        tracker = await store.retrieve(sender)
+        for event in turn(number):
+            tracker.update(event)
+        if number == slot_at:
+            tracker.update(SlotSet("prep_q_goal", f"mål fra tur {number}", timestamp=1000.25 + number))
+        await store.save(tracker)
+
+
+async def test_a_long_conversation_is_loaded_from_its_stored_state_and_the_events_after_it(
+    tmp_path: Path, domain: Domain
+):
+    from bot.tracker_store import EVENT_IDS_ATTRIBUTE, WINDOW_STORED_AFTER
+
+    path = tmp_path / "conversations.db"
+    store = MaskingSQLTrackerStore(domain=domain, host=f"sqlite:///{path}")
+    await store.save(long_conversation("rest:lang", domain, 10))
+    assert stored_window(path, "rest:lang") is None  # short: read whole
+    await talk(store, "rest:lang", range(10, 120), slot_at=70)
+
+    window = stored_window(path, "rest:lang")
+    assert window is not None
+    kinds = [e["event"] for e in window.state]
+    assert kinds[:2] == ["action", "session_started"] and "active_loop" in kinds
+    assert {"name": "prep_why", "value": "jeg vil gerne forstå mødet"}.items() <= next(
+        e for e in window.state if e.get("name") == "prep_why"
+    ).items()
+
+    loaded = await store.retrieve("rest:lang")
+    # only the events from the stored point on were read, however long the conversation is
+    assert len(getattr(loaded, EVENT_IDS_ATTRIBUTE)) <= WINDOW_STORED_AFTER + len(turn(0))
+    assert len(loaded.events) <= CONVERSATION_WINDOW_EVENTS + 10
+    assert loaded.get_slot("prep_why") == "jeg vil gerne forstå mødet"
+    assert loaded.get_slot("prep_q_goal") == "mål fra tur 70"
+    assert loaded.active_loop_name == "preparation_form"
+    assert loaded.latest_message.text == "besked 119"
+
+    full = await store.retrieve_full_tracker("rest:lang")
+    texts = [e.text for e in full.events if isinstance(e, UserUttered)]
+    assert texts == ["hjælp mig med at forberede mig"] + [f"besked {n}" for n in range(120)]
+    assert not [e for e in full.events if isinstance(e, SessionStarted)][
+        1:
+    ]  # the state is never stored as events
+    replayed = DialogueStateTracker.from_events("rest:lang", list(full.events), domain.slots)
+    assert replayed.current_slot_values() == loaded.current_slot_values()
+
+
+async def test_a_stored_state_from_an_earlier_session_is_ignored(tmp_path: Path, domain: Domain):
+    path = tmp_path / "conversations.db"
+    store = MaskingSQLTrackerStore(domain=domain, host=f"sqlite:///{path}")
+    await store.save(long_conversation("rest:ny", domain, 10))
+    await talk(store, "rest:ny", range(10, 60))
+    assert stored_window(path, "rest:ny") is not None
+    tracker = await store.retrieve("rest:ny")
+    for event in [ActionExecuted("action_session_start", timestamp=5000.0), SessionStarted(timestamp=5000.0)]:
+        tracker.update(event)
+    tracker.update(ActionExecuted("action_listen", timestamp=5000.1))
+    tracker.update(UserUttered("ny dag", {"name": "greet"}, timestamp=5000.2))
+    await store.save(tracker)
+
+    loaded = await store.retrieve("rest:ny")
+    assert loaded.get_slot("prep_why") is None and loaded.active_loop_name is None
+    assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == ["ny dag"]
+
+
+async def test_the_purge_deletes_the_stored_state_with_the_conversation(tmp_path: Path, domain: Domain):
+    from core.store.conversations import ConversationReader
+    from core.store.database import Database
+
+    path = tmp_path / "conversations.db"
+    store = MaskingSQLTrackerStore(domain=domain, host=f"sqlite:///{path}")
+    for sender in ("rest:a", "rest:b"):
+        await store.save(long_conversation(sender, domain, 10))
+        await talk(store, sender, range(10, 60))
+        assert stored_window(path, sender) is not None
+    reader = ConversationReader(Database(f"sqlite:///{path}"))
+    try:
+        assert reader.delete_conversation("rest:a") > 0
+        assert stored_window(path, "rest:a") is None and stored_window(path, "rest:b") is not None
+        deleted, touched = reader.delete_before(1030.0)  # the first turns of rest:b
+        assert deleted > 0 and touched == ["rest:b"]
+        assert stored_window(path, "rest:b") is None
+    finally:
+        reader.close()
+    loaded = await store.retrieve("rest:b")  # read whole again, what is left of it
+    assert loaded.latest_message.text == "besked 59"
+
+
+async def test_the_stored_state_is_masked_like_the_events(tmp_path: Path, domain: Domain):
+    path = tmp_path / "conversations.db"
+    store = MaskingSQLTrackerStore(domain=domain, host=f"sqlite:///{path}")
+    tracker = long_conversation("rest:cpr", domain, 10)
+    tracker.update(SlotSet("prep_q_goal", "mit cpr er 010190-1234", timestamp=1011.0))
+    await store.save(tracker)
+    await talk(store, "rest:cpr", range(10, 60))
+    window = stored_window(path, "rest:cpr")
+    assert window is not None and "010190-1234" not in str(window.state)
+    assert "010190-1234" not in path.read_bytes().decode("utf-8", "replace")

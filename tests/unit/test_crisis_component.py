@@ -45,7 +45,7 @@ def test_distress_replaces_only_an_unsure_fallback():
 
 
 def test_distress_with_a_factual_question_among_the_candidates_stays_unsure():
-    # "jeg har det skidt … kan jeg have en bisidder med": action_clarify answers the worry first
+    # "jeg har det skidt … kan jeg have en bisidder med": utter_clarify answers the worry first
     # and offers the topics; turning it into `distress` would drop the question.
     msg = message("jeg har det rigtig dårligt, kan jeg have en bisidder med", "nlu_fallback")
     msg.set(

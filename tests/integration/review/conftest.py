@@ -120,7 +120,7 @@ CONVERSATIONS: dict[str, list[Turn]] = {
             0.5,
             "faq/moede_hvad_er_teamet",
             LARS,
-            actions=("action_clarify",),
+            actions=("utter_clarify",),
         ),
     ],
     "rest:mixed": [

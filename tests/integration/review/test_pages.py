@@ -56,7 +56,7 @@ async def test_list_is_newest_first_with_channel_counts_identity_and_flags(
 @pytest.mark.parametrize(
     ("query", "expected"),
     [
-        ("flag=unsure", ["rest:lars-1", "rest:anon-1"]),  # action_clarify; nlu_fallback/utter_please_rephrase
+        ("flag=unsure", ["rest:lars-1", "rest:anon-1"]),  # utter_clarify; nlu_fallback/utter_please_rephrase
         ("flag=handoff", ["sms:Zk3pseudonym", "rest:anna-1"]),
         ("flag=crisis", ["rest:jonas-1"]),
         ("flag=note", ["rest:anna-1"]),

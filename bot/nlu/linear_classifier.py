@@ -66,6 +66,8 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
             "random_state": 4031,
             # part of the config so that Rasa's training cache retrains when it changes
             "solver": linear_model.SOLVER,
+            # None, or "balanced": the few examples of an intent weigh as much as the FAQ's many
+            "intent_class_weight": None,
             "retrieval_intent": linear_model.RETRIEVAL_INTENT,
             # calibration at training time (out-of-fold predictions on the training data)
             "calibration_folds": 5,
@@ -136,7 +138,8 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         topics = [m.get(INTENT_RESPONSE_KEY) for m in examples]
         c, seed = float(self._config["C"]), int(self._config["random_state"])
         solver = str(self._config["solver"])
-        model = linear_model.LinearNLU(c, seed, solver).fit(texts, intents, topics)
+        class_weight = self._config["intent_class_weight"]
+        model = linear_model.LinearNLU(c, seed, solver, class_weight).fit(texts, intents, topics)
         names, topic_names, intent_p, topic_p = linear_model.out_of_fold(
             texts,
             intents,
@@ -145,6 +148,7 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
             random_state=seed,
             folds=int(self._config["calibration_folds"]),
             solver=solver,
+            intent_class_weight=class_weight,
         )
         calibrated = linear_model.calibrate(
             names,

@@ -31,7 +31,7 @@ RETRIEVAL_INTENT = "faq"
 SOLVER = "liblinear"
 
 
-def _pipeline(c: float, random_state: int, solver: str = SOLVER) -> Pipeline:
+def _pipeline(c: float, random_state: int, solver: str = SOLVER, class_weight: str | None = None) -> Pipeline:
     features = FeatureUnion(
         [
             (
@@ -50,7 +50,9 @@ def _pipeline(c: float, random_state: int, solver: str = SOLVER) -> Pipeline:
             ),
         ]
     )
-    classifier = LogisticRegression(C=c, solver=solver, max_iter=3000, random_state=random_state)
+    classifier = LogisticRegression(
+        C=c, solver=solver, max_iter=3000, random_state=random_state, class_weight=class_weight
+    )
     return Pipeline([("features", features), ("classifier", classifier)])
 
 
@@ -74,16 +76,26 @@ class Thresholds:
 class LinearNLU:
     """Two linear classifiers (intents; FAQ topics) and their flat label scores."""
 
-    def __init__(self, c: float = 10.0, random_state: int = 4031, solver: str = SOLVER) -> None:
+    def __init__(
+        self,
+        c: float = 10.0,
+        random_state: int = 4031,
+        solver: str = SOLVER,
+        intent_class_weight: str | None = None,
+    ) -> None:
         self.c = c
         self.random_state = random_state
         self.solver = solver
+        # "balanced": every intent weighs as much as the FAQ intent, which has most of the examples
+        self.intent_class_weight = intent_class_weight
         self.intent_model: Pipeline | None = None
         self.topic_model: Pipeline | None = None
 
     # --- training -------------------------------------------------------------------------------
     def fit(self, texts: Sequence[str], intents: Sequence[str], topics: Sequence[str | None]) -> "LinearNLU":
-        self.intent_model = _pipeline(self.c, self.random_state, self.solver).fit(list(texts), list(intents))
+        self.intent_model = _pipeline(self.c, self.random_state, self.solver, self.intent_class_weight).fit(
+            list(texts), list(intents)
+        )
         faq = [(t, k) for t, i, k in zip(texts, intents, topics, strict=True) if i == RETRIEVAL_INTENT and k]
         if len({k for _, k in faq}) >= 2:
             self.topic_model = _pipeline(self.c, self.random_state, self.solver).fit(
@@ -155,6 +167,7 @@ def out_of_fold(
     random_state: int,
     folds: int = 5,
     solver: str = SOLVER,
+    intent_class_weight: str | None = None,
 ) -> Tuple[List[str], List[str], np.ndarray, np.ndarray]:
     """Out-of-fold intent and topic probabilities for every training example."""
     texts, intents = np.array(texts, dtype=object), np.array(intents, dtype=object)
@@ -170,7 +183,7 @@ def out_of_fold(
     topic_p = np.zeros((len(texts), len(topic_names)))
     splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=random_state)
     for train, test in splitter.split(texts, strata):
-        model = LinearNLU(c, random_state, solver).fit(
+        model = LinearNLU(c, random_state, solver, intent_class_weight).fit(
             list(texts[train]), list(intents[train]), list(topics[train])
         )
         ip, tp = model.predict(list(texts[test]))

@@ -3,8 +3,8 @@
 `make test` runs `make evaluate` before pytest, so results/nlu_evaluation.json belongs to the model
 just trained (bot/nlu_evaluation.py defines every number). Issue 10's targets on both sets: FAQ
 answer accuracy >= 0.97, confident-but-wrong <= 1 %, dead ends <= 2 %. The citizens'-voice set does
-not reach 0.97 FAQ accuracy yet (measured 0.948, docs/evaluation.md): its gate is set at what is met
-honestly, 0.94, and says so.
+not reach 0.97 FAQ accuracy (measured 0.969 on 30 November 2026, docs/evaluation.md): its gate is
+set just under what is met honestly, 0.96, and says so.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ RESULTS = REPO / "results" / "nlu_evaluation.json"
 SETS = {
     "holdout.yml": {"min_messages": 200, "faq_answer_accuracy": 0.97},
     # target 0.97, not met yet: see the module docstring
-    "citizen_voice.yml": {"min_messages": 200, "faq_answer_accuracy": 0.94},
+    "citizen_voice.yml": {"min_messages": 200, "faq_answer_accuracy": 0.96},
 }
 MAX_CONFIDENT_WRONG = 0.01
 MAX_DEAD_END = 0.02

@@ -161,6 +161,7 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
             never_offer=self._config["never_offer"],
             candidate_recall=float(self._config["candidate_recall"]),
             limit=int(self._config["max_candidates"]),
+            companions=self._config.get("companion_intents") or [],
         )
         responses = {
             topic: training_data.responses.get(_template_key(topic), [{TEXT: topic}])

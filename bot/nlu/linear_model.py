@@ -206,6 +206,7 @@ def calibrate(
     never_offer: Iterable[str],
     candidate_recall: float = 0.95,
     limit: int = 3,
+    companions: Iterable[str] = (),
 ) -> Thresholds:
     """Thresholds from out-of-fold predictions.
 
@@ -214,10 +215,18 @@ def calibrate(
     (ties: the lower thresholds). Candidate cut-off: the highest value that keeps the right label
     among the offered candidates for `candidate_recall` of the examples that fall back and whose
     right label is offerable and in the top `limit` at all.
+
+    `companions`: as at prediction time (bot/nlu/linear_classifier.py), when the FAQ is the top
+    intent these intents' confidences count with the FAQ's, so the thresholds are chosen for the
+    rule that uses them.
     """
     n = len(true_intents)
     intent_pred = np.array(intent_names, dtype=object)[intent_p.argmax(axis=1)]
     intent_conf = intent_p.max(axis=1)
+    companion_columns = [k for k, name in enumerate(intent_names) if name in set(companions)]
+    if companion_columns:
+        with_companions = intent_conf + intent_p[:, companion_columns].sum(axis=1)
+        intent_conf = np.where(intent_pred == RETRIEVAL_INTENT, with_companions, intent_conf)
     topic_pred = (
         np.array(topic_names, dtype=object)[topic_p.argmax(axis=1)] if topic_names else np.full(n, "")
     )

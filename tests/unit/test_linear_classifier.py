@@ -185,3 +185,32 @@ def test_calibration_keeps_confident_wrong_under_the_target():
     )
     assert thresholds.measured["confident_wrong"] == 0.0
     assert 0.0 < thresholds.candidate < 1.0
+
+
+def test_calibration_counts_the_companions_with_the_faq_as_prediction_does():
+    """A FAQ question split with a worry intent is scored as the runtime rule scores it."""
+    import numpy as np
+
+    names, topics = ["faq", "greet", "start_preparation"], ["faq/a", "faq/b"]
+    intent_p = np.array(
+        [
+            [0.5, 0.1, 0.4],  # a FAQ question from a worried citizen: the share is split
+            [0.6, 0.4, 0.0],  # a greeting taken for a FAQ question: must not be answered
+            [0.05, 0.9, 0.05],  # a clear greeting
+        ]
+    )
+    topic_p = np.array([[0.9, 0.1], [0.95, 0.05], [0.5, 0.5]])  # the topic cannot tell them apart
+    common = dict(
+        true_intents=["faq", "greet", "greet"],
+        true_topics=["faq/a", None, None],
+        max_confident_wrong=0.0,
+        never_offer=[],
+    )
+    alone = linear_model.calibrate(names, topics, intent_p, topic_p, **common)
+    together = linear_model.calibrate(
+        names, topics, intent_p, topic_p, companions=["start_preparation"], **common
+    )
+    # alone, keeping the wrong 0.6 out also loses the worried question (0.5)
+    assert alone.measured["answered_directly"] == 1 / 3
+    # counted together (0.9) it is answered, and the wrong one still is not
+    assert 0.6 < together.intent <= 0.9 and together.measured["answered_directly"] == 2 / 3

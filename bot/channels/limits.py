@@ -88,11 +88,14 @@ def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessa
         if is_too_long(message.text):
             await _answer(message, TOO_LONG_TEXT)
             return None
-        if not isinstance(message.text, str) or not message.text.strip():
-            # found by fuzzing: an empty message got no answer at all (socket.io, REST)
+        cleaned = defuse_payload(clean_text(message.text))
+        if not isinstance(cleaned, str) or not cleaned.strip():
+            # Found by fuzzing: an empty message got no answer at all (socket.io, REST). And one
+            # of control characters only is empty once cleaned: it reached Rasa as "", which
+            # answered ten times without listening and left the conversation silent afterwards.
             await _answer(message, EMPTY_TEXT)
             return None
-        message.text = defuse_payload(clean_text(message.text))
+        message.text = cleaned
         verified = verify(message)
         try:
             async with admission().enter(verified.sender_id):

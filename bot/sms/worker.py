@@ -289,7 +289,15 @@ class SmsWorker:
                 return TurnResult("more_empty", notice(messages.NOTHING_MORE))
             part, rest = continue_remainder(state.remainder)
             return TurnResult("more", outgoing(part), remainder=rest)
-        replies = await self._rasa_turn(state, message, reply.text)
+        return await self._rasa_answer(state, message, reply.text)
+
+    async def _rasa_answer(
+        self, state: SmsConversationRecord, message: SmsIncomingRecord, text: str
+    ) -> TurnResult:
+        if not text.strip():
+            # Rasa answers "" without listening afterwards (found by fuzzing the REST channel)
+            return TurnResult("empty", notice(messages.EMPTY))
+        replies = await self._rasa_turn(state, message, text)
         turn = format_turn(replies)
         if turn.message is None:
             return TurnResult("no_answer", notice(messages.NO_ANSWER), options=(), remainder=None)

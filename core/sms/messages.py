@@ -8,6 +8,7 @@ Must not: contain personal data or legal claims.
 
 from __future__ import annotations
 
+from core.input_check import EMPTY_TEXT
 from core.limits import MAX_MESSAGE_CHARS
 from core.municipality import fill
 
@@ -29,6 +30,8 @@ RATE_LIMITED = (
     "Har du brug for hjælp nu, så {call_jobcenter}."
 )
 NOTHING_MORE = "Der er ikke mere at vise. Skriv dit spørgsmål."
+# An SMS with nothing to read once cleaned (control characters only, a lone "/"): as on the web.
+EMPTY = EMPTY_TEXT
 NO_ANSWER = (
     "Undskyld, jeg kan ikke svare lige nu. Det er en fejl hos os, ikke noget, du har gjort. "
     "Prøv igen om lidt, eller {call_jobcenter}."

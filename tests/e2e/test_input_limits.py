@@ -20,7 +20,7 @@ import jwt
 import requests
 import socketio
 
-from core.input_check import RATE_LIMITED_TEXT, TOO_LONG_TEXT
+from core.input_check import EMPTY_TEXT, RATE_LIMITED_TEXT, TOO_LONG_TEXT
 from core.limits import MAX_MESSAGE_CHARS
 
 TWO_MB = 2 * 1024 * 1024
@@ -74,6 +74,19 @@ def test_4001_characters_get_the_polite_answer_at_once(rest_url: str) -> None:
     assert reply.status_code == 200
     assert [m["text"] for m in reply.json()] == [TOO_LONG_TEXT]
     assert took < 1.0
+
+
+def test_an_empty_message_gets_the_polite_answer_and_the_conversation_goes_on(rest_url: str) -> None:
+    """Found by fuzzing: control characters only are empty once cleaned; they reached Rasa as ""
+    and every later message in that conversation was answered with silence."""
+    sender = f"tom-{uuid.uuid4().hex}"
+    for empty in ["", "   ", "\x00\x01", "\x7f", "\n\t\x1b"]:
+        reply = say(rest_url, sender, empty)
+        assert reply.status_code == 200
+        assert [r.get("text") for r in reply.json()] == [EMPTY_TEXT], repr(empty)
+    for text in ["0", "hej"]:
+        reply = say(rest_url, sender, text)
+        assert reply.status_code == 200 and any(r.get("text") for r in reply.json()), text
 
 
 def test_a_4000_character_message_is_answered_normally(rest_url: str) -> None:

@@ -274,6 +274,15 @@ def test_a_too_long_sms_gets_a_polite_answer(sim: RunningSimulator) -> None:
     assert reply == messages.text(messages.TOO_LONG)
 
 
+def test_an_sms_with_nothing_to_read_gets_a_polite_answer_and_the_next_one_an_answer(
+    sim: RunningSimulator,
+) -> None:
+    msisdn = new_number()
+    for empty in ["/", " // "]:  # control characters are refused by the webhook (422)
+        assert answer(sim, msisdn, empty) == messages.EMPTY, repr(empty)
+    assert answer(sim, msisdn, "hvad er et ressourceforløb")
+
+
 @pytest.mark.parametrize("path", ["webhook", "status"])
 def test_bad_input_on_both_webhooks_is_a_clear_4xx_and_the_server_stays_healthy(
     sim: RunningSimulator, servers: Dict[str, str], path: str

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, inspect, select
+from sqlalchemy.dialects import postgresql, sqlite
 
 WINDOWS = Table(
     "conversation_windows",
@@ -70,18 +71,31 @@ def read_window(session: Any, sender_id: str) -> StoredWindow | None:
     return StoredWindow(int(row.from_event_id), state)
 
 
+_UPSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
 def write_window(session: Any, sender_id: str, window: StoredWindow, stored_at: float) -> None:
-    """Replace the conversation's window (in the caller's transaction)."""
+    """Replace the conversation's window (in the caller's transaction).
+
+    One statement (INSERT … ON CONFLICT DO UPDATE) on PostgreSQL and SQLite, so two processes
+    saving the same conversation at once (no shared lock store configured) cannot collide on the
+    key; the last one wins, and either state is a correct one.
+    """
     connection = _connection(session)
-    connection.execute(delete(WINDOWS).where(WINDOWS.c.sender_id == sender_id))
-    connection.execute(
-        WINDOWS.insert().values(
-            sender_id=sender_id,
-            from_event_id=window.from_event_id,
-            state=json.dumps(window.state),
-            stored_at=stored_at,
-        )
-    )
+    values = {
+        "sender_id": sender_id,
+        "from_event_id": window.from_event_id,
+        "state": json.dumps(window.state),
+        "stored_at": stored_at,
+    }
+    upsert = _UPSERTS.get(connection.dialect.name)
+    if upsert is None:  # another database: replace it in two steps
+        connection.execute(delete(WINDOWS).where(WINDOWS.c.sender_id == sender_id))
+        connection.execute(WINDOWS.insert().values(**values))
+        return
+    statement = upsert(WINDOWS).values(**values)
+    changed = {key: statement.excluded[key] for key in ("from_event_id", "state", "stored_at")}
+    connection.execute(statement.on_conflict_do_update(index_elements=[WINDOWS.c.sender_id], set_=changed))
 
 
 def delete_windows(connection: Any, sender_ids: Sequence[str]) -> int:

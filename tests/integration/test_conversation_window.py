@@ -4,7 +4,9 @@ Runs `bot.tracker_store.MaskingSQLTrackerStore` on a real SQLite file with the p
 a conversation of 60 turns with a slot set early and the preparation form active is loaded as
 a window (about CONVERSATION_WINDOW_EVENTS events) that has the same slots, the same active form
 and the same latest message; the events added after loading are stored once, in order, after
-the stored ones, and the stored conversation stays complete.
+the stored ones, and the stored conversation stays complete. Once it is long, it is loaded from
+its stored state plus the events after it (core/store/conversation_windows.py; on SQLite and on
+PostgreSQL), a state from an earlier session is ignored, the purge deletes it, and it is masked.
 """
 
 from __future__ import annotations
@@ -98,11 +100,11 @@ def test_the_window_starts_at_a_turn_boundary_after_the_session_start(domain: Do
 
 
 # --- the stored state (core/store/conversation_windows.py) ---------------------------------------
-def stored_window(path: Path, sender: str):
+def stored_window(url: str, sender: str):
     from core.store.conversation_windows import read_window
     from core.store.database import Database
 
-    database = Database(f"sqlite:///{path}")
+    database = Database(url)
     try:
         return database.run(read_window, sender)
     finally:
@@ -123,12 +125,12 @@ async def talk(
 
 
 async def test_a_long_conversation_is_loaded_from_its_stored_state_and_the_events_after_it(
-    tmp_path: Path, domain: Domain
+    empty_db_url: str, domain: Domain
 ):
     from bot.tracker_store import EVENT_IDS_ATTRIBUTE, WINDOW_STORED_AFTER
 
-    path = tmp_path / "conversations.db"
-    store = MaskingSQLTrackerStore(domain=domain, host=f"sqlite:///{path}")
+    path = empty_db_url  # SQLite and PostgreSQL
+    store = MaskingSQLTrackerStore(domain=domain, host=path)
     await store.save(long_conversation("rest:lang", domain, 10))
     assert stored_window(path, "rest:lang") is None  # short: read whole
     await talk(store, "rest:lang", range(10, 120), slot_at=70)
@@ -161,8 +163,8 @@ async def test_a_long_conversation_is_loaded_from_its_stored_state_and_the_event
 
 
 async def test_a_stored_state_from_an_earlier_session_is_ignored(tmp_path: Path, domain: Domain):
-    path = tmp_path / "conversations.db"
-    store = MaskingSQLTrackerStore(domain=domain, host=f"sqlite:///{path}")
+    path = f"sqlite:///{tmp_path / 'conversations.db'}"
+    store = MaskingSQLTrackerStore(domain=domain, host=path)
     await store.save(long_conversation("rest:ny", domain, 10))
     await talk(store, "rest:ny", range(10, 60))
     assert stored_window(path, "rest:ny") is not None
@@ -178,17 +180,17 @@ async def test_a_stored_state_from_an_earlier_session_is_ignored(tmp_path: Path,
     assert [e.text for e in loaded.events if isinstance(e, UserUttered)] == ["ny dag"]
 
 
-async def test_the_purge_deletes_the_stored_state_with_the_conversation(tmp_path: Path, domain: Domain):
+async def test_the_purge_deletes_the_stored_state_with_the_conversation(empty_db_url: str, domain: Domain):
     from core.store.conversations import ConversationReader
     from core.store.database import Database
 
-    path = tmp_path / "conversations.db"
-    store = MaskingSQLTrackerStore(domain=domain, host=f"sqlite:///{path}")
+    path = empty_db_url  # SQLite and PostgreSQL
+    store = MaskingSQLTrackerStore(domain=domain, host=path)
     for sender in ("rest:a", "rest:b"):
         await store.save(long_conversation(sender, domain, 10))
         await talk(store, sender, range(10, 60))
         assert stored_window(path, sender) is not None
-    reader = ConversationReader(Database(f"sqlite:///{path}"))
+    reader = ConversationReader(Database(path))
     try:
         assert reader.delete_conversation("rest:a") > 0
         assert stored_window(path, "rest:a") is None and stored_window(path, "rest:b") is not None
@@ -204,10 +206,11 @@ async def test_the_purge_deletes_the_stored_state_with_the_conversation(tmp_path
 async def test_the_stored_state_is_masked_like_the_events(tmp_path: Path, domain: Domain):
     path = tmp_path / "conversations.db"
     store = MaskingSQLTrackerStore(domain=domain, host=f"sqlite:///{path}")
+    url = f"sqlite:///{path}"
     tracker = long_conversation("rest:cpr", domain, 10)
     tracker.update(SlotSet("prep_q_goal", "mit cpr er 010190-1234", timestamp=1011.0))
     await store.save(tracker)
     await talk(store, "rest:cpr", range(10, 60))
-    window = stored_window(path, "rest:cpr")
+    window = stored_window(url, "rest:cpr")
     assert window is not None and "010190-1234" not in str(window.state)
     assert "010190-1234" not in path.read_bytes().decode("utf-8", "replace")

@@ -25,7 +25,7 @@ Must not: trust anything in a payload, read the citizen's identity, or log the c
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, Iterable, List
+from typing import Any, Dict, Iterable, List, Mapping
 
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
@@ -46,8 +46,8 @@ HELP_PAYLOAD = "/help"
 HELP_TITLE = "Hvad kan du hjælpe med?"
 
 
-def _texts() -> Dict[str, str]:
-    return dict(support_texts("clarification"))
+def _texts() -> Mapping[str, str]:
+    return support_texts("clarification")
 
 
 def _human_button() -> Dict[str, str]:

@@ -1,15 +1,17 @@
 """The window of a long conversation that the dialogue policies and the action server see.
 
-`windowed(tracker, slots, keep)` gives a tracker that starts with the conversation's state at
-a turn boundary (the session start, then one `SlotSet` per slot that is not at its initial
-value, then the active form) and continues with the last events from that boundary on, at
-most about `keep` of them (core.limits.CONVERSATION_WINDOW_EVENTS). Rasa's RulePolicy and
-MemoizationPolicy featurise the whole tracker several times per message (docs/performance.md),
-so without a window a reply at turn 200 costs several times one at turn 10; they only look
-back `max_history` turns, and no action reads further back than the current turn.
+`window_of_events(sender_id, events, slots, keep)` gives a tracker that starts with the
+conversation's state at a turn boundary (`state_before`: the session start, then one `SlotSet`
+per slot that is not at its initial value, then the active form) and continues with the last
+events from that boundary on, at most about `keep` of them
+(core.limits.CONVERSATION_WINDOW_EVENTS). Rasa's RulePolicy and MemoizationPolicy featurise the
+whole tracker several times per message (docs/performance.md), so without a window a reply at
+turn 200 costs several times one at turn 10; they only look back `max_history` turns, and no
+action reads further back than the current turn.
 
 `bot.tracker_store.MaskingSQLTrackerStore` uses it when it loads a conversation, and stores only
-the events added after the loaded ones, so nothing is lost from the conversation store.
+the events added after the loaded ones, so nothing is lost from the conversation store; it also
+stores `state_before` at a later boundary, so a long conversation is not read whole.
 
 Must not: change the stored conversation, drop state (slots, the active form, a paused
 conversation), or cut inside a turn (the window starts at an `action_listen`).
@@ -50,13 +52,6 @@ def _session_head(events: List[Event], cut: int) -> List[Event]:
         else:
             break
     return head
-
-
-def windowed(tracker: DialogueStateTracker, slots: Iterable[Slot], keep: int) -> DialogueStateTracker | None:
-    """`tracker` as its state plus its last turns, or None when it is short enough (or paused)."""
-    if tracker.is_paused():
-        return None
-    return window_of_events(tracker.sender_id, list(tracker.events), slots, keep)
 
 
 def state_before(sender_id: str, events: List[Event], cut: int, slots: List[Slot]) -> List[Event] | None:

@@ -207,8 +207,18 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
             return messages
         intent_p, topic_p = self._model.predict([m.get(TEXT) for m in todo])
         labels, scores = self._model.flat_scores(intent_p, topic_p)
+        confidences = linear_model.answer_confidence(
+            self._model.intents, intent_p, self._config.get("companion_intents") or []
+        )
         for row, message in enumerate(todo):
-            self._process_one(message, intent_p[row], topic_p[row], labels, scores[row])
+            self._process_one(
+                message,
+                intent_p[row],
+                topic_p[row],
+                intent_confidence=float(confidences[row]),
+                labels=labels,
+                scores=scores[row],
+            )
         return messages
 
     def _process_one(
@@ -216,6 +226,8 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         message: Message,
         intent_p: np.ndarray,
         topic_p: np.ndarray,
+        *,
+        intent_confidence: float,
         labels: List[str],
         scores: np.ndarray,
     ) -> None:
@@ -228,12 +240,6 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         if topics:
             self._set_response_selector(message, topic_p)
             topic_confidence = float(topic_p.max())
-        intent_confidence = top["confidence"]
-        if top["name"] == retrieval_intent:
-            companions = set(self._config.get("companion_intents") or [])
-            intent_confidence += sum(
-                float(intent_p[i]) for i, name in enumerate(intents) if name in companions
-            )
         answered = intent_confidence >= self.threshold("intent_threshold") and (
             top["name"] != retrieval_intent
             or topic_confidence is None

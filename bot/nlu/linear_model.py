@@ -131,6 +131,21 @@ class LinearNLU:
         return flat_scores(self.intents, self.topics, intent_p, topic_p)
 
 
+def answer_confidence(
+    intent_names: List[str], intent_p: np.ndarray, companions: Iterable[str] = ()
+) -> np.ndarray:
+    """Per row, the intent confidence the "answer or ask" decision uses: the top intent's, plus the
+    `companions`' when the top intent is the FAQ (a worried citizen's question is still a question:
+    "jeg er nervøs — må jeg tage min mor med?"). Prediction and calibration both use this."""
+    confidence = intent_p.max(axis=1)
+    wanted = set(companions)
+    columns = [k for k, name in enumerate(intent_names) if name in wanted]
+    if not columns:
+        return confidence
+    top_is_faq = np.array(intent_names, dtype=object)[intent_p.argmax(axis=1)] == RETRIEVAL_INTENT
+    return np.where(top_is_faq, confidence + intent_p[:, columns].sum(axis=1), confidence)
+
+
 def flat_scores(
     intents: List[str], topics: List[str], intent_p: np.ndarray, topic_p: np.ndarray
 ) -> Tuple[List[str], np.ndarray]:
@@ -222,11 +237,7 @@ def calibrate(
     """
     n = len(true_intents)
     intent_pred = np.array(intent_names, dtype=object)[intent_p.argmax(axis=1)]
-    intent_conf = intent_p.max(axis=1)
-    companion_columns = [k for k, name in enumerate(intent_names) if name in set(companions)]
-    if companion_columns:
-        with_companions = intent_conf + intent_p[:, companion_columns].sum(axis=1)
-        intent_conf = np.where(intent_pred == RETRIEVAL_INTENT, with_companions, intent_conf)
+    intent_conf = answer_confidence(intent_names, intent_p, companions)
     topic_pred = (
         np.array(topic_names, dtype=object)[topic_p.argmax(axis=1)] if topic_names else np.full(n, "")
     )

@@ -13,7 +13,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,7 +20,7 @@ from typing import Any, Dict
 
 import pytest
 
-from tests.support.servers import REPO, free_port, shared_servers, wait_until_up
+from tests.support.servers import REPO, free_port, running_server, shared_servers
 from tests.support.tcp_proxy import TcpProxy
 from tests.support.widget import AXE, CHROMIUM, SCREENSHOTS
 
@@ -67,18 +66,9 @@ def web(
         "CITIZEN_JWT_SECRET": servers["secret"],
         "APP_ENV": "development",
     }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.web"], cwd=REPO, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
-    )
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 30)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    url = f"http://127.0.0.1:{port}"
+    with running_server([sys.executable, "-m", "bot.web"], env, log, f"{url}/health", 30):
+        yield url
 
 
 # Module scope: Playwright's sync API keeps an event loop running in this thread while it is

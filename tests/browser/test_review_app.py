@@ -23,7 +23,7 @@ from playwright.sync_api import Page, expect
 
 from tests.support.citizens import Conversation, make_token
 from tests.support.review import PASSWORD
-from tests.support.servers import REPO, free_port, wait_until_up
+from tests.support.servers import REPO, free_port, running_server
 from tests.support.widget import AXE, shot
 
 MARKUP = "Er <script>alert('hej')</script> et ressourceforløb noget for mig?"
@@ -78,22 +78,10 @@ def review(servers: Dict[str, str], tmp_path_factory: pytest.TempPathFactory) ->
     )
     port = free_port()
     log = tmp_path_factory.mktemp("review") / "review.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot.review"],
-        cwd=REPO,
-        env={**env, "REVIEW_PORT": str(port), "REVIEW_HOST": "127.0.0.1"},
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 30)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    env = {**env, "REVIEW_PORT": str(port), "REVIEW_HOST": "127.0.0.1"}
+    url = f"http://127.0.0.1:{port}"
+    with running_server([sys.executable, "-m", "bot.review"], env, log, f"{url}/health", 30):
+        yield url
 
 
 def sign_in_with_the_keyboard(page: Page, review: str) -> None:

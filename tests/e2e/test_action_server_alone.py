@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.support.servers import ACTION_TOKEN, REPO, free_port, wait_until_up
+from tests.support.servers import ACTION_TOKEN, REPO, action_server_command, free_port, running_server
 
 ACTIONS_PYTHON = Path(os.environ.get("ACTIONS_PYTHON", REPO / "var" / "venv-actions" / "bin" / "python"))
 
@@ -55,15 +55,8 @@ def test_the_action_server_answers_without_rasa(python: Path, tmp_path: Path) ->
         result = run(python, "-m", "bot", *command, env=env)
         assert result.returncode == 0, result.stderr
     log = tmp_path / "actions.log"
-    process = subprocess.Popen(
-        [str(python), "-m", "actions", "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 60)
+    url = f"http://127.0.0.1:{port}"
+    with running_server(action_server_command(port, python), env, log, f"{url}/health", 60):
         tracker = {
             "sender_id": "alone",
             "slots": {},
@@ -80,7 +73,7 @@ def test_the_action_server_answers_without_rasa(python: Path, tmp_path: Path) ->
             "latest_action_name": "action_listen",
         }
         response = requests.post(
-            f"http://127.0.0.1:{port}/webhook",
+            f"{url}/webhook",
             json={
                 "next_action": "action_next_meeting",
                 "sender_id": "alone",
@@ -94,7 +87,4 @@ def test_the_action_server_answers_without_rasa(python: Path, tmp_path: Path) ->
         answer = "\n".join(message.get("text") or "" for message in response.json()["responses"])
         assert "Dit næste møde er et møde med rehabiliteringsteamet." in answer
         assert "lokale 2.14" in answer
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
     assert "Traceback" not in log.read_text(encoding="utf-8", errors="replace")

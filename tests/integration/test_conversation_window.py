@@ -25,7 +25,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.conversation_window import windowed
+from bot.conversation_window import window_of_events
 from bot.tracker_store import MaskingSQLTrackerStore
 from core.limits import CONVERSATION_WINDOW_EVENTS
 
@@ -87,11 +87,15 @@ async def test_a_long_conversation_loads_as_a_window_and_saves_without_loss(tmp_
 
 def test_a_short_conversation_is_left_whole(domain: Domain):
     short = long_conversation("rest:kort", domain, 5)
-    assert windowed(short, domain.slots, CONVERSATION_WINDOW_EVENTS) is None
+    assert (
+        window_of_events(short.sender_id, list(short.events), domain.slots, CONVERSATION_WINDOW_EVENTS)
+        is None
+    )
 
 
 def test_the_window_starts_at_a_turn_boundary_after_the_session_start(domain: Domain):
-    window = windowed(long_conversation("rest:x", domain, 60), domain.slots, CONVERSATION_WINDOW_EVENTS)
+    whole = long_conversation("rest:x", domain, 60)
+    window = window_of_events(whole.sender_id, list(whole.events), domain.slots, CONVERSATION_WINDOW_EVENTS)
     events = list(window.events)
     assert events[0].action_name == "action_session_start" and isinstance(events[1], SessionStarted)
     first_listen = next(i for i, e in enumerate(events) if isinstance(e, ActionExecuted) and i > 1)

@@ -48,6 +48,49 @@ def wait_until_up(url: str, process: subprocess.Popen, log: Path, seconds: float
     raise RuntimeError(f"{url} did not come up in {seconds} s:\n{log.read_text(errors='replace')[-3000:]}")
 
 
+def start_process(
+    command: list[str], env: Dict[str, str], log: Path, append: bool = False
+) -> subprocess.Popen:
+    """`command` in the repository, its output (stdout and stderr) to `log`."""
+    return subprocess.Popen(
+        command, cwd=REPO, env=env, stdout=log.open("a" if append else "w"), stderr=subprocess.STDOUT
+    )
+
+
+def stop_process(process: subprocess.Popen, timeout_s: float = 20) -> None:
+    """SIGTERM, then SIGKILL if it has not stopped within `timeout_s`."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout_s)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@contextmanager
+def running_server(
+    command: list[str], env: Dict[str, str], log: Path, health_url: str, up_within_s: float
+) -> Iterator[subprocess.Popen]:
+    """A server process, up (its `health_url` answers) while the block runs, stopped after it."""
+    process = start_process(command, env, log)
+    try:
+        wait_until_up(health_url, process, log, up_within_s)
+        yield process
+    finally:
+        stop_process(process)
+
+
+def seed_demo_database(env: Dict[str, str]) -> None:
+    """Migrate the case database of `env` (CASES_DB_URL) and load the demo citizens."""
+    for command in (["migrate"], ["seed-demo"]):
+        subprocess.run(
+            [sys.executable, "-m", "bot", *command], env=env, cwd=REPO, check=True, capture_output=True
+        )
+
+
+def action_server_command(port: int, python: Path | str = sys.executable) -> list[str]:
+    return [str(python), "-m", "actions", "--port", str(port)]
+
+
 # The shared secret of the test servers (Rasa <-> action server), a `dev-only-` one.
 ACTION_TOKEN = "dev-only-e2e-action-server-token"
 
@@ -71,28 +114,12 @@ def own_action_server(work: Path, **extra: str) -> Iterator[tuple[str, subproces
     Yields its URL, process and log; `extra` adds environment variables (e.g. ACTION_HOST).
     """
     env = action_server_env(work, **extra)
-    for command in (["migrate"], ["seed-demo"]):
-        subprocess.run(
-            [sys.executable, "-m", "bot", *command], env=env, cwd=REPO, check=True, capture_output=True
-        )
+    seed_demo_database(env)
     port = free_port()
     log = work / "actions.log"
-    process = subprocess.Popen(
-        [sys.executable, "-m", "actions", "--port", str(port)],
-        cwd=REPO,
-        env=env,
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        wait_until_up(f"http://127.0.0.1:{port}/health", process, log, 90)
-        yield f"http://127.0.0.1:{port}", process, log
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+    url = f"http://127.0.0.1:{port}"
+    with running_server(action_server_command(port), env, log, f"{url}/health", 90) as process:
+        yield url, process, log
 
 
 _SHARED: Dict[str, Any] = {"servers": None, "users": 0, "stop": None, "restart_rasa": None}
@@ -110,9 +137,7 @@ def start_rasa(
     command += ["--credentials", "credentials.yml", "--endpoints", "endpoints.yml", "--cors", "*"]
     if api_token:
         command += ["--enable-api", "--auth-token", api_token]
-    return subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=log.open("a" if append else "w"), stderr=subprocess.STDOUT
-    )
+    return start_process(command, env, log, append=append)
 
 
 def start_servers(work: Path, **env_overrides: str) -> tuple[Dict[str, str], Any]:
@@ -146,30 +171,16 @@ def start_servers(work: Path, **env_overrides: str) -> tuple[Dict[str, str], Any
         "RATE_LIMIT_PER_CONVERSATION": "60",
         **env_overrides,  # benchmarks: e.g. no per-conversation limit for a 210-turn conversation
     }
-    for command in (["migrate"], ["seed-demo"]):
-        subprocess.run(
-            [sys.executable, "-m", "bot", *command], env=env, cwd=REPO, check=True, capture_output=True
-        )
+    seed_demo_database(env)
     processes: list[subprocess.Popen] = []
 
     def stop() -> None:
         for process in processes:
-            process.terminate()
-        for process in processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+            stop_process(process)
 
     try:
         action_log = work / "actions.log"
-        actions = subprocess.Popen(
-            [sys.executable, "-m", "actions", "--port", str(action_port)],
-            cwd=REPO,
-            env=env,
-            stdout=action_log.open("w"),
-            stderr=subprocess.STDOUT,
-        )
+        actions = start_process(action_server_command(action_port), env, action_log)
         processes.append(actions)
         rasa_log = work / "rasa.log"
         rasa = start_rasa(env, rasa_port, rasa_log, api_token)

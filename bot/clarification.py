@@ -43,7 +43,6 @@ STEP_KEY = "clarify_step"
 OFFERED, REPHRASE, HANDOFF = "offered", "rephrase", "handoff"
 MISSES = frozenset({REPHRASE, HANDOFF})
 HELP_PAYLOAD = "/help"
-HELP_TITLE = "Hvad kan du hjælpe med?"
 
 
 def _texts() -> Mapping[str, str]:
@@ -52,6 +51,10 @@ def _texts() -> Mapping[str, str]:
 
 def _human_button() -> Dict[str, str]:
     return {"title": _texts()["human_title"], "payload": f"/{HANDOFF_INTENT}"}
+
+
+def _help_button() -> Dict[str, str]:
+    return {"title": _texts()["help_title"], "payload": HELP_PAYLOAD}
 
 
 def _step_of(event: Event) -> str | None:
@@ -98,12 +101,12 @@ def _miss(tracker: DialogueStateTracker) -> Dict[str, Any]:
         logger.info("Clarification: second miss in a row, a human is offered.")
         return {
             "text": fill(_texts()["handoff_offer"].strip()),
-            "buttons": [_human_button(), {"title": HELP_TITLE, "payload": HELP_PAYLOAD}],
+            "buttons": [_human_button(), _help_button()],
             STEP_KEY: HANDOFF,
         }
     return {
         "text": _texts()["rephrase"].strip(),
-        "buttons": [{"title": HELP_TITLE, "payload": HELP_PAYLOAD}, _human_button()],
+        "buttons": [_help_button(), _human_button()],
         STEP_KEY: REPHRASE,
     }
 

@@ -105,8 +105,8 @@ lock: ## regenerate requirements.lock and requirements-actions.lock from the .in
 # (var/rasa-cache) for unchanged components, so a change to responses only takes seconds.
 # (Rasa's own `--dry-run` reports "no training required" when only responses changed, and the
 # model would keep the old texts: measured here, so it is not used.)
-TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories -name '*.yml') \
-                $(wildcard bot/nlu/*.py)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories data/dev -name '*.yml') \
+                data/topic_titles.yml $(wildcard bot/nlu/*.py)
 
 $(MODEL): $(TRAIN_INPUTS) $(VENV)/.installed $(SPACY_DIR)/meta.json
 	@mkdir -p var models
@@ -116,9 +116,16 @@ $(MODEL): $(TRAIN_INPUTS) $(VENV)/.installed $(SPACY_DIR)/meta.json
 
 train: install $(MODEL) ## train the model when data, config or domain changed
 
-evaluate: train ## the held-out NLU evaluation on both held-out sets, and answers past their review date
+# Held-out single messages (scored from the model alone) and held-out dialogues (played against
+# the real Rasa and action servers); the development sets beside them, reported apart.
+HELD_OUT_SETS := tests/nlu/holdout.yml tests/nlu/citizen_voice.yml tests/nlu/fresh_voice.yml
+DIALOGUE_SETS := tests/dialogues/heldout.yml data/dev/dev_dialogues.yml
+
+evaluate: train ## score the held-out sets as the citizen gets them (results/), and answers past their review date
 	@mkdir -p results
-	$(PY) -m bot.nlu_evaluation --model $(MODEL) --out results tests/nlu/holdout.yml tests/nlu/citizen_voice.yml
+	$(PY) -m bot.nlu_evaluation --model $(MODEL) --out results $(HELD_OUT_SETS)
+	$(PY) -m bot.nlu_evaluation --model $(MODEL) --out results --name dev_evaluation data/dev/dev_voice.yml
+	$(PY) scripts/evaluate_dialogues.py --out results $(DIALOGUE_SETS)
 	$(PY) -m bot stale-answers
 
 # --- run ----------------------------------------------------------------------------------------

@@ -5,7 +5,9 @@ Owns:
   overskue det"): a warm, short answer that takes it seriously and offers what fits: the
   preparation guide, the caseworker (a verified citizen's own caseworker when their open case
   has one with a phone number, else the jobcenter's phone and hours from the municipality
-  settings), asking for the meeting to be moved, and Livslinien for thoughts of self-harm.
+  settings), asking for the meeting to be moved, the own doctor or lægevagten, and Livslinien
+  for thoughts of self-harm. Also for anger at the municipality and "I don't know who to
+  talk to": who to contact comes with the warm words.
   Texts and sources: data/support.yml (`distress`).
 - `action_crisis_support` (intent `crisis`, after `utter_crisis_support` in domain.yml, which
   carries the crisis lines themselves so they are sent even if this server is down): inside
@@ -64,7 +66,7 @@ def distress_lines(texts: Mapping[str, str], caseworker_line: str | None, sms: b
     lines = [texts["opening"], caseworker_line or fill(texts["caseworker"]), texts["move"]]
     if not sms:
         lines.append(texts["guide"])
-    return [*lines, texts["crisis_line"]]
+    return [*lines, texts["doctor"], texts["crisis_line"]]
 
 
 class ActionDistressSupport(Action):

@@ -12,6 +12,12 @@ and `action_human_handoff`, and the Danish texts they send. Every action runs th
    and no data at all.
 4. The answer is built from the repository (`core.store.cases`, async, bounded by a
    timeout). `StoreUnavailable` becomes a polite apology and the jobcenter's phone number.
+5. When the question asked for one part of the answer (the NLU's `aspect` entity: "hvor?"
+   right after the next meeting, "hvordan får jeg fat i hende?"), only that part is given:
+   the meeting's place (or that it is online), its time, who comes, or how to reach the
+   caseworker.
+6. The topics the NLU found nearest ("Se også", `see_also` in the parse data) go as buttons
+   under the last message, so a citizen who meant something else is one tap from it.
 
 Everything that varies between municipalities (jobcenter name, phone number, opening hours,
 MitID login address, where to write securely, what the meeting is called) comes from
@@ -55,6 +61,7 @@ from actions.who_is_asking import (
     identity_of,
 )
 from core import clock, phone
+from core.clarification import ASPECT_ENTITY, button_for, see_also
 from core.municipality import fill
 from core.sms import is_sms_channel
 from core.store.cases import CaseRepository
@@ -231,27 +238,102 @@ def meeting_place(meeting: MeetingRecord) -> str:
     return meeting.location or UNKNOWN_PLACE
 
 
-def participant_line(participant: str) -> str:
-    explanation = role_explanation(participant)
+@dataclass(frozen=True)
+class Asked:
+    """What a case question asked for: one part of the answer (`aspect`: "place", "time",
+    "participants", "contact") or all of it (None), and whether the answer goes by SMS (where
+    it must fit one SMS, so the participants come without the explanation of their role)."""
+
+    aspect: str | None = None
+    sms: bool = False
+
+
+WHOLE = Asked()
+
+
+def participant_line(participant: str, brief: bool = False) -> str:
+    explanation = None if brief else role_explanation(participant)
     name = capitalise(participant.strip())
     return f"- {name}: {explanation}" if explanation else f"- {name}"
 
 
-def next_meeting_lines(meeting: MeetingRecord, now: datetime) -> list[str]:
+def next_meeting_lines(meeting: MeetingRecord, now: datetime, brief: bool = False) -> list[str]:
     kind = meeting_kind_words(meeting.kind)
     lines = [
         f"Dit næste møde er {kind.with_article}.",
         f"Tid: {format_meeting_time(meeting.starts_at, now)}",
         f"Sted: {meeting_place(meeting)}",
     ]
-    if kind.meaning:
+    if kind.meaning and not brief:
         lines.append(kind.meaning)
     participants = [p for p in meeting.participants if p.strip()]
     if participants:
         lines.append("Med til mødet er også:")
-        lines.extend(participant_line(p) for p in participants)
-    lines.append(OFFER_PREPARATION)
+        lines.extend(participant_line(p, brief) for p in participants)
+    if not brief:  # by SMS the numbered option says it
+        lines.append(OFFER_PREPARATION)
     return lines
+
+
+def meeting_place_lines(meeting: MeetingRecord, now: datetime, brief: bool = False) -> list[str]:
+    """Where the next meeting is (the question "hvor?")."""
+    kind = meeting_kind_words(meeting.kind)
+    when = format_meeting_time(meeting.starts_at, now)
+    if meeting.online:
+        return ["Dit næste møde er online. Du får et link fra din sagsbehandler.", f"Tid: {when}"]
+    if not meeting.location:
+        return [f"Dit næste møde er {kind.with_article} {when}.", f"Sted: {UNKNOWN_PLACE}"]
+    return [f"Dit næste møde er her: {meeting.location}", f"Tid: {when}"]
+
+
+def meeting_time_lines(meeting: MeetingRecord, now: datetime, brief: bool = False) -> list[str]:
+    """When the next meeting is (the question "hvornår?")."""
+    kind = meeting_kind_words(meeting.kind)
+    return [
+        f"Dit næste møde er {kind.with_article} {format_meeting_time(meeting.starts_at, now)}.",
+        f"Sted: {meeting_place(meeting)}",
+    ]
+
+
+def meeting_participant_lines(meeting: MeetingRecord, now: datetime, brief: bool = False) -> list[str]:
+    """Who comes to the next meeting (the question "hvem kommer?")."""
+    participants = [p for p in meeting.participants if p.strip()]
+    when = format_meeting_time(meeting.starts_at, now)
+    if not participants:
+        return [f"Jeg kan ikke se, hvem der kommer til dit næste møde {when}. Spørg din sagsbehandler."]
+    return [f"Med til dit næste møde {when} er:", *(participant_line(p, brief) for p in participants)]
+
+
+MEETING_ASPECTS = {
+    "place": meeting_place_lines,
+    "time": meeting_time_lines,
+    "participants": meeting_participant_lines,
+}
+ASPECT_CONTACT = "contact"
+REACH_CASEWORKER = "Du kan kontakte din sagsbehandler, {name}, her:"
+
+
+def aspect_of(tracker: Tracker) -> str | None:
+    """The part of a case answer the question asked for (the NLU's `aspect` entity), or None."""
+    for entity in (tracker.latest_message or {}).get("entities") or []:
+        if (
+            isinstance(entity, dict)
+            and entity.get("entity") == ASPECT_ENTITY
+            and isinstance(entity.get("value"), str)
+        ):
+            return entity["value"]
+    return None
+
+
+def with_see_also(replies: list[Reply], parse_data: dict[str, Any], answered: str) -> list[Reply]:
+    """The replies with the nearest other topics ("Se også") as buttons under the last one."""
+    related = [button_for(c) for c in see_also(parse_data, answered)]
+    if not replies or not related:
+        return replies
+    last = replies[-1]
+    taken = {b["payload"] for b in last.buttons}
+    extra = tuple(b for b in related if b["payload"] not in taken)
+    return [*replies[:-1], Reply(text=last.text, buttons=last.buttons + extra)]
 
 
 def meeting_list_line(meeting: MeetingRecord, now: datetime) -> str:
@@ -262,7 +344,7 @@ def meeting_list_line(meeting: MeetingRecord, now: datetime) -> str:
 
 def case_lines(case: CaseRecord, today: date) -> list[str]:
     """Kind, status in plain words, start and (planned) end, and the next step of one case."""
-    words = status_words(case.status)
+    words = status_words(case.status, case.kind)
     heading = f"Dit {case_kind_word(case.kind)} {words.state}."
     lines = [f"{heading} {words.meaning}" if words.meaning else heading]
     if case.status == STATUS_AFVENTER_AFGOERELSE:
@@ -274,7 +356,7 @@ def case_lines(case: CaseRecord, today: date) -> list[str]:
     if case.ends_on is not None:
         ended = case.status not in OPEN_STATUSES or case.ends_on < today
         lines.append(f"{'Sluttede' if ended else 'Planlagt slut'}: {format_date(case.ends_on)}")
-    elif case.status in OPEN_STATUSES:
+    elif case.status in OPEN_STATUSES and case.status != STATUS_AFVENTER_AFGOERELSE:
         lines.append("Planlagt slut: ikke fastsat endnu")
     lines.append(f"Næste skridt: {words.next_step}")
     return lines
@@ -307,8 +389,11 @@ class CaseAction(Action, ABC):
     def name(self) -> str: ...
 
     @abstractmethod
-    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
-        """The answer for a citizen who is known to be in the case database."""
+    async def answer(
+        self, repository: CaseRepository, citizen_id: str, now: datetime, asked: Asked = WHOLE
+    ) -> list[Reply]:
+        """The answer for a citizen who is known to be in the case database (`asked`: the part
+        of it asked for, and whether it goes by SMS)."""
 
     def not_verified(self, identity: Identity, sms: bool = False) -> list[Reply]:
         return login_replies(identity, self.what, sms)
@@ -324,15 +409,18 @@ class CaseAction(Action, ABC):
     ) -> list[dict[str, Any]]:
         replies = [Reply(text=CPR_NOTICE)] if cpr_was_removed(tracker) else []
         sms = is_sms_channel(tracker.get_latest_input_channel())
-        replies.extend(await self.replies_for(identity_of(tracker), sms))
-        send(dispatcher, replies)
+        replies.extend(await self.replies_for(identity_of(tracker), Asked(aspect_of(tracker), sms)))
+        send(dispatcher, with_see_also(replies, tracker.latest_message or {}, self.answers))
         return []
 
-    async def replies_for(self, identity: Identity, sms: bool = False) -> list[Reply]:
+    # The intent this action answers (its own topic is never offered under it).
+    answers: str = ""
+
+    async def replies_for(self, identity: Identity, asked: Asked = WHOLE) -> list[Reply]:
         if not isinstance(identity, VerifiedCitizen):
             outcome = identity.reason if isinstance(identity, IdentityProblem) else "anonymous"
             logger.info("%s: no verified citizen (%s)", self.name(), outcome)
-            return self.not_verified(identity, sms)
+            return self.not_verified(identity, asked.sms)
         try:
             repository = CaseRepository()
         except ValueError:
@@ -342,7 +430,7 @@ class CaseAction(Action, ABC):
             if await repository.aget_citizen(identity.citizen_id) is None:
                 logger.info("%s: verified citizen is not in the case database", self.name())
                 return self.not_found()
-            replies = await self.answer(repository, identity.citizen_id, clock.utc_now())
+            replies = await self.answer(repository, identity.citizen_id, clock.utc_now(), asked)
         except StoreUnavailable as exc:
             logger.warning("%s: case database unavailable (%s)", self.name(), exc.reason)
             return self.unavailable()
@@ -353,12 +441,15 @@ class CaseAction(Action, ABC):
 class ActionCaseStatus(CaseAction):
     """`ask_case_status`: kind of case, status in plain words, dates and what happens next."""
 
+    answers = "ask_case_status"
     what = WHAT_CASE
 
     def name(self) -> str:
         return "action_case_status"
 
-    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
+    async def answer(
+        self, repository: CaseRepository, citizen_id: str, now: datetime, asked: Asked = WHOLE
+    ) -> list[Reply]:
         cases = await repository.acases_for(citizen_id)
         if not cases:
             return replies_from([fill(NO_CASE)], [BUTTON_HELP])
@@ -384,27 +475,38 @@ class ActionCaseStatus(CaseAction):
 class ActionNextMeeting(CaseAction):
     """`ask_next_meeting`: the next future meeting, who comes and an offer to prepare."""
 
+    answers = "ask_next_meeting"
     what = WHAT_MEETINGS
 
     def name(self) -> str:
         return "action_next_meeting"
 
-    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
+    async def answer(
+        self, repository: CaseRepository, citizen_id: str, now: datetime, asked: Asked = WHOLE
+    ) -> list[Reply]:
         meeting = await repository.anext_meeting(citizen_id, now)
         if meeting is None:
             return replies_from([fill(NO_MEETINGS)], [BUTTON_CASEWORKER])
-        return replies_from(next_meeting_lines(meeting, now), [BUTTON_PREPARE, BUTTON_ALL_MEETINGS])
+        if asked.aspect in MEETING_ASPECTS:
+            lines = MEETING_ASPECTS[asked.aspect](meeting, now, asked.sms)
+            return replies_from(lines, [BUTTON_NEXT_MEETING, BUTTON_PREPARE])
+        return replies_from(
+            next_meeting_lines(meeting, now, asked.sms), [BUTTON_PREPARE, BUTTON_ALL_MEETINGS]
+        )
 
 
 class ActionAllMeetings(CaseAction):
     """`ask_all_meetings`: every coming meeting (at most MAX_LISTED_MEETINGS), soonest first."""
 
+    answers = "ask_all_meetings"
     what = WHAT_MEETINGS
 
     def name(self) -> str:
         return "action_all_meetings"
 
-    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
+    async def answer(
+        self, repository: CaseRepository, citizen_id: str, now: datetime, asked: Asked = WHOLE
+    ) -> list[Reply]:
         meetings = await repository.aupcoming_meetings(citizen_id, now, limit=MAX_LISTED_MEETINGS + 1)
         if not meetings:
             return replies_from([fill(NO_MEETINGS)], [BUTTON_CASEWORKER])
@@ -422,6 +524,7 @@ class ActionAllMeetings(CaseAction):
 class ActionCaseworker(CaseAction):
     """`ask_caseworker`: name, phone and e-mail of the citizen's caseworker."""
 
+    answers = "ask_caseworker"
     what = WHAT_CASEWORKER
 
     def name(self) -> str:
@@ -431,7 +534,9 @@ class ActionCaseworker(CaseAction):
         # They may simply want to reach someone: also say how, without logging in.
         return [*login_replies(identity, self.what, sms), *handoff_replies()]
 
-    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
+    async def answer(
+        self, repository: CaseRepository, citizen_id: str, now: datetime, asked: Asked = WHOLE
+    ) -> list[Reply]:
         cases = await repository.acases_for(citizen_id)
         if not cases:
             return replies_from([fill(NO_CASE_NO_CASEWORKER)])
@@ -439,7 +544,8 @@ class ActionCaseworker(CaseAction):
             worker = current_caseworker(cases)
             if worker is None:
                 return replies_from([fill(NO_CASEWORKER)])
-            lines = [f"Din sagsbehandler er {worker.name}.", *contact_lines(worker), fill(WRITE_SAFELY)]
+            first = REACH_CASEWORKER if asked.aspect == ASPECT_CONTACT else "Din sagsbehandler er {name}."
+            lines = [first.format(name=worker.name), *contact_lines(worker), fill(WRITE_SAFELY)]
             return replies_from(lines)
         last = next((c for c in cases if c.caseworker is not None), None)
         if last is None or last.caseworker is None:
@@ -461,6 +567,7 @@ class ActionHumanHandoff(CaseAction):
     phone number, opening hours and where to write securely, so a human is always named.
     """
 
+    answers = "human_handoff"
     what = WHAT_CASEWORKER
 
     def name(self) -> str:
@@ -475,7 +582,9 @@ class ActionHumanHandoff(CaseAction):
     def unavailable(self) -> list[Reply]:
         return handoff_replies()
 
-    async def answer(self, repository: CaseRepository, citizen_id: str, now: datetime) -> list[Reply]:
+    async def answer(
+        self, repository: CaseRepository, citizen_id: str, now: datetime, asked: Asked = WHOLE
+    ) -> list[Reply]:
         worker = current_caseworker(await repository.acases_for(citizen_id))
         if worker is None:
             return handoff_replies(caseworker_first=False)

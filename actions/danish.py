@@ -106,8 +106,8 @@ STATUS_WORDS: dict[str, StatusWords] = {
     ),
     STATUS_AFVENTER_AFGOERELSE: StatusWords(
         state="venter på en afgørelse",
-        meaning="Det betyder, at kommunen endnu ikke har besluttet, hvad der skal ske i din sag.",
-        next_step="Du får besked skriftligt, når kommunen har truffet afgørelsen, fx i Digital Post.",
+        meaning="Kommunen har endnu ikke besluttet, hvad der skal ske i din sag.",
+        next_step="Du får afgørelsen skriftligt, fx i Digital Post.",
     ),
     STATUS_AFSLUTTET: StatusWords(
         state="er afsluttet",
@@ -117,8 +117,35 @@ STATUS_WORDS: dict[str, StatusWords] = {
 }
 
 
-def status_words(status: str) -> StatusWords:
-    """Plain words for a case status; a neutral fallback for a status we do not know."""
+# A ressourceforløb is no longer granted from 1 February 2026; one already granted or started
+# continues under the old rules (FACTS-review-2026-11.md 1b, 1c). What its status means says so.
+RESSOURCEFORLOEB_STATUS_WORDS: dict[str, StatusWords] = {
+    STATUS_VISITERET: StatusWords(
+        state="er bevilget, men er ikke gået i gang endnu",
+        meaning="Det betyder, at kommunen har sagt ja til forløbet. Et bevilget forløb kan gennemføres, "
+        "selv om der ikke gives nye ressourceforløb fra 1. februar 2026.",
+        next_step="Din sagsbehandler kontakter dig om, hvornår det starter, og hvad du skal.",
+    ),
+    STATUS_IGANGVAERENDE: StatusWords(
+        state="er i gang",
+        meaning="Du arbejder med din plan sammen med din sagsbehandler. Forløbet kan gøres færdigt, "
+        "selv om der ikke gives nye ressourceforløb.",
+        next_step="I følger op på din plan undervejs.",
+    ),
+    STATUS_AFVENTER_AFGOERELSE: StatusWords(
+        state="venter på en afgørelse",
+        meaning="Kommunen har endnu ikke besluttet, hvad der skal ske i din sag. Der gives ikke nye "
+        "ressourceforløb fra 1. februar 2026, så spørg din sagsbehandler, hvad afgørelsen handler om.",
+        next_step="Du får afgørelsen skriftligt, fx i Digital Post.",
+    ),
+}
+
+
+def status_words(status: str, kind: str | None = None) -> StatusWords:
+    """Plain words for a case status (of a case of `kind`); a neutral fallback for a status we
+    do not know."""
+    if kind == CASE_KIND_RESSOURCEFORLOEB and status in RESSOURCEFORLOEB_STATUS_WORDS:
+        return RESSOURCEFORLOEB_STATUS_WORDS[status]
     return STATUS_WORDS.get(
         status,
         StatusWords(

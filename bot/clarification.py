@@ -5,10 +5,10 @@ Rules (data/rules/clarification.yml) answer intent `nlu_fallback` with `utter_cl
 their content, so an unsure moment costs no call to the action server (docs/performance.md:
 that call was the slowest reply the assistant gave).
 
-- `utter_clarify`: the best 2–3 candidate topics as buttons (`core.clarification`), plus
-  "Noget andet" and "Tal med et menneske". A message with words of distress as well gets the
-  distress opening first ("Det lyder rigtig svært …"; bot/nlu/crisis.py leaves it unsure for
-  this). With nothing worth offering it is a miss.
+- `utter_clarify`: the 2–3 close candidate topics as buttons (`core.clarification`; never a
+  single one: the NLU answers that), plus "Noget andet" and "Tal med et menneske". A message
+  with words of distress as well gets the distress opening first ("Det lyder rigtig svært …";
+  bot/nlu/crisis.py leaves it unsure for this). With fewer than two worth offering it is a miss.
 - `utter_clarify_none`: a miss.
 
 A miss asks the citizen to rephrase the first time; a second miss in a row (counted over the
@@ -116,7 +116,7 @@ def _offer(tracker: DialogueStateTracker) -> Dict[str, Any]:
     found = candidates(message.parse_data if message is not None else None)
     if not found:
         return _miss(tracker)
-    question = _texts()["question" if len(found) > 1 else "question_one"]
+    question = _texts()["question"]
     if distress_in(*latest_texts(tracker)):
         # Two things in one message: the worry is answered first, then the question.
         question = f"{support_texts('distress')['opening']}\n{question}"

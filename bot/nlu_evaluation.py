@@ -1,28 +1,26 @@
-"""Held-out NLU evaluation that scores what the citizen gets (`make evaluate`).
+"""Held-out evaluation of single messages, scored as the citizen gets them (`make evaluate`).
 
 `python -m bot.nlu_evaluation --model models/moedeklar.tar.gz --out results SET.yml [SET.yml ...]`
-parses every held-out message with the trained model (Rasa's Agent: the model's whole NLU graph,
-normaliser and fallback included) and writes `results/nlu_evaluation.json` and
-`results/nlu_evaluation.md`. Per set:
+parses every message with the trained model (Rasa's Agent: the whole NLU graph, normaliser,
+decision rule and crisis words included; no earlier turn, so no follow-up context) and writes
+`results/nlu_evaluation.json` and `results/nlu_evaluation.md`.
 
-- `intent_macro_f1`: macro-F1 of the raw intent (the classifier's first choice, ignoring the
-  fallback), averaged over the intents that occur in the set (a wrong prediction of an intent the
-  set does not contain, e.g. `distress` in holdout.yml, still costs the true intent its recall);
-- `faq_answer_accuracy`: of the FAQ questions, the share whose raw first choice is the right answer
-  (intent `faq` and the right `faq/<topic>`), as `rasa test nlu` scores response selection;
-- `answered_directly`: share of messages answered without asking (intent is not `nlu_fallback`);
-- `confident_wrong`: share of all messages answered directly with the wrong intent or answer;
-- `ask_rate`: share that fall back with at least one "Mente du …?" candidate;
-- `dead_end`: share of all messages that are in scope (label not `out_of_scope`) and fall back
-  with no candidate at all — neither an answer nor anything to tap;
-- `ask_without_right_candidate`: share of all messages (in scope) that fall back with candidates,
-  none of them the right label;
-- `right_in_candidates`: of the asks (in scope), the share whose candidates contain the right label;
-- `right_within_one_tap`: share of all messages answered right directly, or asked with the right
-  label among the candidates.
+Every scored message has exactly one outcome of its first reply (bot/nlu/decision.py `outcome`),
+so the four shares add up to 100 %:
+- `right_first`: answered directly with the right answer or action. An out-of-scope message is
+  right when it gets the polite out-of-scope answer, a crisis message when the crisis lines come
+  first, small talk when it gets the matching small talk, distress when it gets the warm answer;
+- `wrong`: answered directly with something else;
+- `asked`: "Mente du …?" (with or without the right topic among the buttons);
+- `dead_end`: asked to say it in other words.
+Beside them (diagnostics, not outcomes): `asked_with_right_candidate`, `wrong_with_right_see_also`
+(of the wrong answers, the share whose "Se også" buttons hold the right topic),
+`raw_accuracy` (the classifier's first choice, before any decision) and `intent_macro_f1`.
+Per set also the outcome shares by `metadata.style` when the set has styles.
 
-Messages whose intent the domain does not know (e.g. `crisis`/`distress` before issue 10B's
-branch is merged) are left out of every score and counted under `excluded`.
+The report names the model it scored (path, size and SHA-256), so the gate in
+tests/evaluation/ can check that the results belong to the model just trained.
+Messages whose label the model does not know are left out and counted under `excluded`.
 Only the Rasa model is loaded; nothing is sent anywhere.
 """
 
@@ -30,86 +28,89 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import hashlib
 import json
 import logging
 import sys
+from collections import defaultdict
 from pathlib import Path
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence
 
+import yaml
 from rasa.shared.core.domain import Domain
-from rasa.shared.nlu.training_data.loading import load_data
 from sklearn.metrics import f1_score
+
+from bot.nlu.decision import ANSWER, ASK, ASKED, DEAD_END, OUTCOMES, REPHRASE, RIGHT, WRONG, outcome, shares
+from core.clarification import DECISION_KEY, SEE_ALSO_KEY
+from core.training_data import labelled_examples
 
 FALLBACK = "nlu_fallback"
 RETRIEVAL_INTENT = "faq"
-OUT_OF_SCOPE = "out_of_scope"
+# Set by the crisis component whatever the classifier decided (bot/nlu/crisis.py).
+OVERRIDES = ("crisis", "distress")
 
 
-def held_out(path: Path) -> List[Tuple[str, str]]:
-    """(text, label) where label is the intent or `faq/<topic>`."""
-    data = load_data(str(path))
-    examples = []
-    for message in data.training_examples:
-        text = (message.get("text") or "").strip()
-        if text:
-            examples.append((text, message.get("intent_response_key") or message.get("intent")))
-    return examples
+def model_fingerprint(model: Path) -> Dict[str, Any]:
+    """What identifies a trained model file: its path, size and SHA-256."""
+    digest = hashlib.sha256()
+    with model.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return {"path": str(model), "bytes": model.stat().st_size, "sha256": digest.hexdigest()}
 
 
-def raw_prediction(parse: Dict[str, Any]) -> Tuple[str, str]:
-    """(raw intent, raw label): the classifier's first choice with the fallback undone."""
+def held_out(path: Path) -> List[Dict[str, str]]:
+    """[{text, label, style}] of a set in Rasa NLU YAML (examples as a block or a list)."""
+    return [{"text": e.text, "label": e.label, "style": e.style} for e in labelled_examples(path)]
+
+
+def first_reply(parse: Dict[str, Any]) -> Dict[str, Any]:
+    """What the citizen gets first for one parsed message: kind, answered label, offers."""
+    details = parse.get(DECISION_KEY) or {}
+    intent = (parse.get("intent") or {}).get("name")
+    see_also = [c["label"] for c in parse.get(SEE_ALSO_KEY) or []]
+    candidates = [c["label"] for c in parse.get("clarification_candidates") or []]
+    if intent in OVERRIDES:
+        return {"kind": ANSWER, "answered": intent, "candidates": [], "see_also": []}
+    kind = details.get("kind") or (REPHRASE if intent == FALLBACK else ANSWER)
+    answered = (details.get("label") or intent) if kind == ANSWER else None
+    if kind == ASK and len(candidates) < 2:  # "Mente du …?" needs two topics; else a miss
+        kind = REPHRASE
+    return {"kind": kind, "answered": answered, "candidates": candidates, "see_also": see_also}
+
+
+def raw_label(parse: Dict[str, Any]) -> str:
+    """The classifier's own first choice, before the decision (a diagnostic)."""
     ranking = [r["name"] for r in parse.get("intent_ranking") or [] if r.get("name") != FALLBACK]
-    intent = ranking[0] if ranking else (parse.get("intent") or {}).get("name") or FALLBACK
-    label = intent
+    intent = ranking[0] if ranking else FALLBACK
     if intent == RETRIEVAL_INTENT:
-        selectors = parse.get("response_selector") or {}
-        # a ResponseSelector configured without `retrieval_intent` answers under "default"
-        selector = selectors.get(RETRIEVAL_INTENT) or selectors.get("default") or {}
-        label = (selector.get("response") or {}).get("intent_response_key") or intent
-    return intent, label
+        selector = (parse.get("response_selector") or {}).get(RETRIEVAL_INTENT) or {}
+        return (selector.get("response") or {}).get("intent_response_key") or intent
+    return intent
 
 
 def score(rows: Sequence[Dict[str, Any]]) -> Dict[str, Any]:
-    """The metrics above, from rows {label, raw_intent, raw_label, fallback, candidates}."""
+    """Outcome shares (adding up to 1) and the diagnostics of scored rows."""
     n = len(rows)
     if not n:
         return {"messages": 0}
-    truth_intents = [r["label"].split("/")[0] for r in rows]
-    faq = [r for r in rows if r["label"].startswith(RETRIEVAL_INTENT + "/")]
-    direct = [r for r in rows if not r["fallback"]]
-    asked = [r for r in rows if r["fallback"] and r["candidates"] and r["label"] != OUT_OF_SCOPE]
-    in_scope_fallback = [r for r in rows if r["fallback"] and r["label"] != OUT_OF_SCOPE]
-    right_in = [r for r in asked if r["label"] in r["candidates"]]
-    return {
-        "messages": n,
-        "faq_questions": len(faq),
-        "intent_macro_f1": round(
-            float(
-                f1_score(
-                    truth_intents,
-                    [r["raw_intent"] for r in rows],
-                    labels=sorted(set(truth_intents)),  # the classes of the set (see the docstring)
-                    average="macro",
-                    zero_division=0,
-                )
-            ),
-            4,
-        ),
-        "faq_answer_accuracy": round(sum(r["raw_label"] == r["label"] for r in faq) / len(faq), 4)
-        if faq
-        else None,
-        "answered_directly": round(len(direct) / n, 4),
-        "confident_wrong": round(sum(r["raw_label"] != r["label"] for r in direct) / n, 4),
-        "confident_wrong_count": sum(r["raw_label"] != r["label"] for r in direct),
-        "ask_rate": round(sum(1 for r in rows if r["fallback"] and r["candidates"]) / n, 4),
-        "dead_end": round(sum(1 for r in in_scope_fallback if not r["candidates"]) / n, 4),
-        "dead_end_count": sum(1 for r in in_scope_fallback if not r["candidates"]),
-        "ask_without_right_candidate": round((len(asked) - len(right_in)) / n, 4),
-        "right_in_candidates": round(len(right_in) / len(asked), 4) if asked else None,
-        "right_within_one_tap": round(
-            (sum(r["raw_label"] == r["label"] for r in direct) + len(right_in)) / n, 4
-        ),
-    }
+    outcomes = [r["outcome"] for r in rows]
+    result: Dict[str, Any] = {"messages": n}
+    result.update({("right_first" if k == RIGHT else k): round(v, 4) for k, v in shares(outcomes).items()})
+    result["counts"] = {k: outcomes.count(k) for k in OUTCOMES}
+    asked = [r for r in rows if r["outcome"] == ASKED]
+    wrong = [r for r in rows if r["outcome"] == WRONG]
+    result["asked_with_right_candidate"] = round(sum(r["label"] in r["candidates"] for r in asked) / n, 4)
+    result["wrong_with_right_see_also"] = (
+        round(sum(r["label"] in r["see_also"] for r in wrong) / len(wrong), 4) if wrong else None
+    )
+    result["raw_accuracy"] = round(sum(r["raw_label"] == r["label"] for r in rows) / n, 4)
+    truth = [r["label"].split("/")[0] for r in rows]
+    raw = [r["raw_label"].split("/")[0] for r in rows]
+    result["intent_macro_f1"] = round(
+        float(f1_score(truth, raw, labels=sorted(set(truth)), average="macro", zero_division=0)), 4
+    )
+    return result
 
 
 async def _parse_all(model: Path, texts: Sequence[str]) -> List[Dict[str, Any]]:
@@ -122,70 +123,97 @@ async def _parse_all(model: Path, texts: Sequence[str]) -> List[Dict[str, Any]]:
     return [await agent.parse_message(text) for text in texts]
 
 
+def known_labels(domain_path: Path) -> set[str]:
+    """The intents of the domain and `faq/<key>` of every FAQ answer in data/nlu."""
+    domain = Domain.load(str(domain_path))
+    known = set(domain.intents)
+    for path in (domain_path.parent / "data" / "nlu").glob("faq_*.yml"):
+        responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {}
+        known |= {name.removeprefix("utter_") for name in responses}
+    return known
+
+
 def evaluate(model: Path, sets: Sequence[Path], domain_path: Path) -> Dict[str, Any]:
-    known = set(Domain.load(str(domain_path)).intents)
+    known = known_labels(domain_path)
     examples = {path: held_out(path) for path in sets}
-    texts = [text for rows in examples.values() for text, _ in rows]
+    texts = [row["text"] for rows in examples.values() for row in rows]
     parses = iter(asyncio.run(_parse_all(model, texts)))
-    report: Dict[str, Any] = {"model": str(model), "sets": {}}
+    report: Dict[str, Any] = {"model": model_fingerprint(model), "sets": {}}
     for path, rows in examples.items():
-        scored, excluded, errors = [], {}, []
-        for text, label in rows:
+        scored: List[Dict[str, Any]] = []
+        excluded: Dict[str, int] = defaultdict(int)
+        for example in rows:
             parse = next(parses)
-            if label.split("/")[0] not in known:
-                excluded[label] = excluded.get(label, 0) + 1
+            if example["label"] not in known:
+                excluded[example["label"]] += 1
                 continue
-            raw_intent, raw_label = raw_prediction(parse)
-            row = {
-                "text": text,
-                "label": label,
-                "raw_intent": raw_intent,
-                "raw_label": raw_label,
-                "fallback": (parse.get("intent") or {}).get("name") == FALLBACK,
-                "candidates": [c["label"] for c in parse.get("clarification_candidates") or []],
-            }
-            scored.append(row)
-            if row["raw_label"] != label and not row["fallback"]:
-                errors.append({k: row[k] for k in ("text", "label", "raw_label")})
+            reply = first_reply(parse)
+            scored.append(
+                {
+                    **example,
+                    **reply,
+                    "raw_label": raw_label(parse),
+                    "outcome": outcome(reply["kind"], reply["answered"], example["label"]),
+                }
+            )
+        by_style: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
+        for row in scored:
+            if row["style"]:
+                by_style[row["style"]].append(row)
         report["sets"][path.name] = {
             **score(scored),
             "excluded": sum(excluded.values()),
-            "excluded_labels": excluded,
-            "confident_wrong_examples": errors,
+            "excluded_labels": dict(excluded),
+            "by_style": {style: score(group) for style, group in sorted(by_style.items())},
+            "not_right": [
+                {
+                    "text": r["text"],
+                    "label": r["label"],
+                    "outcome": r["outcome"],
+                    "got": r["answered"] if r["kind"] == ANSWER else r["candidates"],
+                    "see_also": r["see_also"],
+                }
+                for r in scored
+                if r["outcome"] != RIGHT
+            ],
         }
     return report
 
 
+OUTCOME_KEYS = ["right_first", WRONG, ASKED, DEAD_END]
+DIAGNOSTIC_KEYS = [
+    "asked_with_right_candidate",
+    "wrong_with_right_see_also",
+    "raw_accuracy",
+    "intent_macro_f1",
+]
+
+
 def markdown(report: Dict[str, Any]) -> str:
-    keys = [
-        "messages",
-        "excluded",
-        "intent_macro_f1",
-        "faq_answer_accuracy",
-        "answered_directly",
-        "confident_wrong",
-        "ask_rate",
-        "dead_end",
-        "ask_without_right_candidate",
-        "right_in_candidates",
-        "right_within_one_tap",
-    ]
     names = list(report["sets"])
+    model = report["model"]
     lines = [
-        "# NLU evaluation (held-out sets)",
+        "# Held-out single messages, as the citizen gets them",
         "",
-        f"Model: `{report['model']}`. Definitions: bot/nlu_evaluation.py and docs/evaluation.md.",
+        f"Model: `{model['path']}` (sha256 {model['sha256'][:12]}). Definitions: bot/nlu_evaluation.py.",
+        "The four outcomes of the first reply add up to 100 %; the rest are diagnostics.",
         "",
-        "| metric | " + " | ".join(names) + " |",
+        "| | " + " | ".join(names) + " |",
         "|---|" + "---|" * len(names),
     ]
-    for key in keys:
+    for key in ["messages", "excluded", *OUTCOME_KEYS, *DIAGNOSTIC_KEYS]:
         lines.append(f"| {key} | " + " | ".join(str(report["sets"][n].get(key)) for n in names) + " |")
     for name in names:
-        wrong = report["sets"][name]["confident_wrong_examples"]
+        styles = report["sets"][name].get("by_style") or {}
+        if styles:
+            lines += ["", f"By style in {name} (right first / wrong / asked / dead end):", ""]
+            for style, found in styles.items():
+                shares_text = " / ".join(f"{found.get(k, 0):.0%}" for k in OUTCOME_KEYS)
+                lines.append(f"- {style} ({found['messages']}): {shares_text}")
+        wrong = [r for r in report["sets"][name]["not_right"] if r["outcome"] == WRONG]
         if wrong:
-            lines += ["", f"Answered directly and wrong in {name}:"]
-            lines += [f'- "{w["text"]}": {w["raw_label"]} (right: {w["label"]})' for w in wrong]
+            lines += ["", f"Answered wrongly in {name}:"]
+            lines += [f'- "{w["text"]}": {w["got"]} (right: {w["label"]})' for w in wrong]
     return "\n".join(lines) + "\n"
 
 
@@ -195,14 +223,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--model", type=Path, default=Path("models/moedeklar.tar.gz"))
     parser.add_argument("--domain", type=Path, default=Path("domain.yml"))
     parser.add_argument("--out", type=Path, default=Path("results"))
+    parser.add_argument("--name", default="nlu_evaluation", help="file name of the report (no suffix)")
     args = parser.parse_args(argv)
     logging.getLogger("rasa").setLevel(logging.WARNING)
     report = evaluate(args.model, args.sets, args.domain)
     args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "nlu_evaluation.json").write_text(
+    (args.out / f"{args.name}.json").write_text(
         json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8"
     )
-    (args.out / "nlu_evaluation.md").write_text(markdown(report), encoding="utf-8")
+    (args.out / f"{args.name}.md").write_text(markdown(report), encoding="utf-8")
     print(markdown(report))
     return 0
 

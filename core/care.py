@@ -70,6 +70,11 @@ class Phrases:
         regex: re.Pattern[str] = self._regex  # type: ignore[attr-defined]
         return any(regex.search(fold(text)) for text in texts if text)
 
+    def removed_from(self, text: str | None) -> str:
+        """`text`, folded, with every phrase of the list blanked out."""
+        regex: re.Pattern[str] = self._regex  # type: ignore[attr-defined]
+        return " ".join(regex.sub(" ", fold(text or "")).split())
+
 
 def _load(path: Path) -> dict[str, Any]:
     loaded = yaml.safe_load(path.read_text(encoding="utf-8"))

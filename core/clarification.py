@@ -34,6 +34,15 @@ MAX_CANDIDATES = 3
 # The floor under which a guess is not worth a button (on the scale of the NLU's confidences).
 MIN_CONFIDENCE = 0.1
 CANDIDATES_KEY = "clarification_candidates"
+# What the NLU decided for a message (bot/nlu/decision.py), the topics offered under an answer
+# ("Se også"), the words that name a turn's topic (for the next turn's follow-up) and the entity
+# that says which part of a case answer was asked for ("place", "time", "participants", "contact").
+DECISION_KEY = "answer_decision"
+SEE_ALSO_KEY = "see_also"
+TOPIC_TEXT_KEY = "topic_text"
+ASPECT_ENTITY = "aspect"
+# "Mente du …?" needs at least two topics to choose between.
+MIN_ASKED = 2
 FAQ_INTENT = "faq"
 FAQ_PREFIX = "faq/"
 PICK_INTENT = "faq_pick"
@@ -132,7 +141,8 @@ def _from_rankings(parse_data: Mapping[str, Any]) -> list[Candidate]:
 
 
 def candidates(parse_data: Mapping[str, Any] | None, limit: int = MAX_CANDIDATES) -> list[Candidate]:
-    """The topics to offer for one unsure message, best first (empty: nothing worth offering)."""
+    """The topics to offer for one unsure message, best first; empty when fewer than two are
+    worth offering ("Mente du …?" is never asked with a single candidate)."""
     if not isinstance(parse_data, Mapping):
         return []
     if CANDIDATES_KEY in parse_data:
@@ -146,7 +156,24 @@ def candidates(parse_data: Mapping[str, Any] | None, limit: int = MAX_CANDIDATES
             chosen.append(candidate)
         if len(chosen) >= limit:
             break
-    return chosen
+    return chosen if len(chosen) >= MIN_ASKED else []
+
+
+def see_also(parse_data: Mapping[str, Any] | None, answered: str | None = None) -> list[Candidate]:
+    """The one or two topics offered under an answer ("Se også"), never the answered one."""
+    if not isinstance(parse_data, Mapping):
+        return []
+    known = titles()
+    found = [
+        c for c in _from_nlu(parse_data.get(SEE_ALSO_KEY)) if known.title(c.label) and c.label != answered
+    ]
+    return found[:2]
+
+
+def offerable_labels() -> frozenset[str]:
+    """Every label that may become a button: FAQ topics and intents with a title."""
+    known = titles()
+    return frozenset(label for label in (*known.faq, *known.intents) if known.title(label))
 
 
 def payload_for(label: str) -> str:

@@ -11,8 +11,9 @@ owns:
   identity, flags, the citizen's words for search, each citizen message's topic);
 - `transcript(events)`: the entries the review app shows, in order.
 
-The flag names are shared with the NLU branch: the assistant was unsure (intent `nlu_fallback`, or
-the actions `utter_please_rephrase` / `utter_clarify`), a human was asked for (intent
+The flag names are shared with the NLU branch: the assistant was unsure (intent `nlu_fallback`, the
+actions `utter_please_rephrase` / `utter_clarify`, or an answer the NLU gave although the next topic
+was close: `answer_decision.close`, bot/nlu/decision.py), a human was asked for (intent
 `human_handoff` / `action_human_handoff`), crisis words (intent `crisis` /
 `action_crisis_support`). A FAQ topic chosen from "Mente du …?" (intent `faq_pick`, entity
 `topic`) is shown as that topic with confidence 1.0: the citizen said so. While a form is
@@ -228,6 +229,14 @@ def _form_state(data: Mapping[str, Any], in_form: bool) -> bool:
     return in_form
 
 
+def answered_close(parse_data: Any) -> bool:
+    """True when the NLU answered although another topic was close (`answer_decision.close`)."""
+    if not isinstance(parse_data, Mapping):
+        return False
+    details = parse_data.get("answer_decision")
+    return isinstance(details, Mapping) and details.get("kind") == "answer" and details.get("close") is True
+
+
 def summarise(conversation_id: str, events: Iterable[StoredEvent]) -> ConversationSummary:
     """The summary of one conversation from all its stored events (in id order)."""
     summary = ConversationSummary(conversation_id)
@@ -253,7 +262,9 @@ def summarise(conversation_id: str, events: Iterable[StoredEvent]) -> Conversati
             if citizen:
                 summary.citizen_ids.add(citizen)
             guess = prediction(data.get("parse_data"))
-            summary.unsure |= guess.intent in UNSURE_INTENTS and not in_form
+            summary.unsure |= (
+                guess.intent in UNSURE_INTENTS or answered_close(data.get("parse_data"))
+            ) and not in_form
             summary.handoff |= guess.intent in HANDOFF_INTENTS
             summary.crisis |= guess.intent in CRISIS_INTENTS
             text = data.get("text")

@@ -1,10 +1,14 @@
 """The demo case data (data/demo_cases.json), moved so that its meetings stay upcoming.
 
-The dates in the demo file are written relative to the anchor date DEMO_ANCHOR (2026-11-23, a
-Monday). Before seeding, ALL dates (case `opened_on`/`ends_on` and meeting `starts_at`) are moved
-forward by the same whole number of weeks, so that the anchor's week becomes the current week.
-Whole weeks keep every weekday, and meeting clock times are kept in Copenhagen local time (the UTC
-offset is recomputed, so a 10:00 meeting stays at 10:00 across a summer-time switch).
+The meeting times in the demo file are written relative to the anchor date DEMO_ANCHOR
+(2026-11-23, a Monday). Before seeding, every meeting's `starts_at` is moved forward by the same
+whole number of weeks, so that the anchor's week becomes the current week. Whole weeks keep every
+weekday, and meeting clock times are kept in Copenhagen local time (the UTC offset is recomputed,
+so a 10:00 meeting stays at 10:00 across a summer-time switch).
+
+The cases keep their dates: the demo ressourceforløb started before 1 February 2026 (no new
+ones are granted from then, FACTS-review-2026-11.md 1b), and moving them forward would make them
+start after it.
 
 Also the list of demo citizens the web site's dev-only MitID picker offers (`demo_citizens`),
 read with the standard library only.
@@ -21,7 +25,7 @@ from functools import lru_cache
 
 from core.clock import LOCAL_TZ
 from core.settings import DATA_DIR
-from core.store.records import CaseRecord, CitizenBundle
+from core.store.records import CitizenBundle
 
 DEMO_FILE = DATA_DIR / "demo_cases.json"
 DEMO_ANCHOR = date(2026, 11, 23)
@@ -41,17 +45,10 @@ def shift_local(moment: datetime, weeks: int) -> datetime:
 
 
 def shift_bundles(bundles: list[CitizenBundle], weeks: int) -> list[CitizenBundle]:
-    """Every date in the bundles moved by `weeks` whole weeks (see module docstring)."""
-    delta = timedelta(weeks=weeks)
-
-    def shift_case(case: CaseRecord) -> CaseRecord:
-        ends_on = None if case.ends_on is None else case.ends_on + delta
-        return replace(case, opened_on=case.opened_on + delta, ends_on=ends_on)
-
+    """Every meeting in the bundles moved by `weeks` whole weeks; cases keep their dates."""
     return [
         replace(
             bundle,
-            cases=tuple(shift_case(case) for case in bundle.cases),
             meetings=tuple(replace(m, starts_at=shift_local(m.starts_at, weeks)) for m in bundle.meetings),
         )
         for bundle in bundles

@@ -1,11 +1,13 @@
-"""The assistant's topics and corrections as Rasa NLU training data.
+"""The assistant's topics, labelled examples and corrections as Rasa NLU training data.
 
-Owns `known_topics()` (what a caseworker may pick as the right topic of a misunderstood message:
-the domain's intents and every FAQ answer key `faq/<key>` from data/nlu/*.yml, without the
-fallback and the payload-only intents) and `corrections_yaml()` (the corrections as an NLU
-file that `rasa data validate` accepts: one `intent:` block per topic, examples on one line
-each, brackets removed so Rasa never reads them as entity annotations, the masking placeholders
-as plain words, and nothing that is already a training example).
+Owns `labelled_examples()` (the messages of an NLU file with their labels, for the development
+and held-out sets: `examples` as Rasa's block or as a list with metadata), `known_topics()` (what
+a caseworker may pick as the right topic of a misunderstood message: the domain's intents and
+every FAQ answer key `faq/<key>` from data/nlu/*.yml, without the fallback and the payload-only
+intents) and `corrections_yaml()` (the corrections as an NLU file that `rasa data validate`
+accepts: one `intent:` block per topic, examples on one line each, brackets removed so Rasa never
+reads them as entity annotations, the masking placeholders as plain words, and nothing that is
+already a training example).
 
 Must not: import Rasa (it reads the YAML files itself), or write files (the CLI does).
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,6 +31,31 @@ NLU_DIR = REPO_ROOT / "data" / "nlu"
 # "Mente du …?" buttons' intents, which are only ever sent as payloads (core/clarification.py).
 NOT_TOPICS = frozenset({"nlu_fallback", "faq", "faq_pick", "clarify_none"})
 MAX_EXAMPLE_CHARS = 500
+
+
+@dataclass(frozen=True)
+class LabelledExample:
+    """One message of an NLU file: its text, its label (intent or `faq/<key>`), its style."""
+
+    text: str
+    label: str
+    style: str = ""
+
+
+def labelled_examples(path: Path) -> list[LabelledExample]:
+    """Every message of the NLU file `path`, in file order."""
+    found = []
+    for block in _yaml(path).get("nlu") or []:
+        label, examples = block.get("intent"), block.get("examples") or []
+        if isinstance(examples, str):
+            lines = [line.strip() for line in examples.splitlines()]
+            examples = [{"text": line[2:]} for line in lines if line.startswith("- ")]
+        for example in examples:
+            text = str((example or {}).get("text", "")).strip()
+            style = ((example or {}).get("metadata") or {}).get("style", "")
+            if text and label:
+                found.append(LabelledExample(text, str(label), str(style)))
+    return found
 
 
 def _yaml(path: Path) -> dict:

@@ -119,5 +119,5 @@ def run_seed_demo(url: str, out: TextIO, err: TextIO, today: date | None = None)
         print(f"Databasen har allerede {existing} borgere; demo-data er ikke indlæst.", file=out)
         return EXIT_OK
     weeks = demo_shift_weeks(today or local_today(utc_now()))
-    print(f"Demo-data indlæses: alle datoer er flyttet {weeks:+d} uger (ankerdato {DEMO_ANCHOR}).", file=out)
+    print(f"Demo-data indlæses: møderne er flyttet {weeks:+d} uger (ankerdato {DEMO_ANCHOR}).", file=out)
     return _write(url, shift_bundles(to_bundles(citizens), weeks), out, err)

@@ -23,8 +23,10 @@ Neither component talks to anything outside the Rasa process.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+from pathlib import Path
 from typing import Any, Dict, List, Set
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -49,9 +51,26 @@ UNKNOWN_WORDS_KEY = "danish_unknown_words"
 TEXT_AS_WRITTEN_KEY = "text_as_written"
 
 
+NLU_CODE = Path(__file__).resolve().parent
+
+
+def code_fingerprint(*names: str) -> str:
+    """A hash of the named files of bot/nlu/ (or paths): Rasa's training cache keys a component
+    on its config and data only, so a change to the code that trains it would reuse an old model."""
+    digest = hashlib.sha256()
+    for name in names:
+        path = Path(name) if Path(name).is_absolute() else NLU_CODE / name
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=True)
 class DanishNormalizer(GraphComponent):
     """Normalises Danish phone/SMS spelling before tokenisation."""
+
+    @classmethod
+    def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
+        return code_fingerprint("components.py", "spelling.py")
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:

@@ -4,7 +4,8 @@ Citizens write "ressourceforlob", "moedet", "hvornaar", "sagsbeh." or "rehab". T
 such tokens back into the Danish words the rest of the pipeline (spaCy lemmas, word features)
 knows, in three steps per token:
 
-1. abbreviations from a small, reviewed table (`ABBREVIATIONS`);
+1. abbreviations and spoken or regional forms from a small, reviewed table (`ABBREVIATIONS`:
+   "sagsbeh", "rf", jysk "a" for "jeg" and "æ" for the article, "te" for "til");
 2. restoring æ/ø/å: every word is reduced to an ASCII *fold key* ("forløb", "forloeb" and
    "forlob" all become "forlob"); a token without æøå that is not a known word is replaced by the
    one domain word (from the training data) or, failing that, the one general Danish word (from
@@ -17,8 +18,12 @@ knows, in three steps per token:
    word cannot be one edit away from it and is not searched: the search makes len(token) copies
    of the token, so without this bound one 2 MB "word" cost minutes (issue 13).
 
-It never guesses between two candidates: an ambiguous token is left as written. The module owns
-no Rasa state; `bot.nlu.components` wraps it as a pipeline component.
+It never guesses between two candidates: an ambiguous token is left as written, and so is an
+English word that no Danish lexicon knows ("do" is not "dø", "contact" is not corrected): citizens
+mix English into their messages, and "correcting" it into Danish words made "how do I contact
+her?" read as words of crisis. Only the domain's own words are restored from an English-looking
+spelling ("mode" -> "møde"). The module owns no Rasa state; `bot.nlu.components` wraps it as a
+pipeline component.
 """
 
 from __future__ import annotations
@@ -66,6 +71,25 @@ ABBREVIATIONS: Dict[str, str] = {
     "bli": "blive",
     "ha": "have",
     "mm": "med mere",
+    # spoken and regional forms (jysk "a ka' ik", "æ møde"; "mæ", "te"), written as said
+    "a": "jeg",
+    "æ": "det",
+    "mæ": "med",
+    "mig'": "mig",
+    "te": "til",
+    "ska": "skal",
+    "sku'": "skulle",
+    "ta": "tage",
+    "sæ": "sige",
+    "få'": "få",
+    "no'et": "noget",
+    "noget'": "noget",
+    "nåt": "noget",
+    "å": "at",
+    "lev": "leve",
+    "vent": "vente",
+    "læng": "længe",
+    "kms": "kill myself",
     "evt": "eventuelt",
     "ang": "angående",
     "vedr": "vedrørende",
@@ -99,14 +123,33 @@ def general_lexicon() -> frozenset:
     return frozenset(table) | frozenset(table.values())
 
 
+@lru_cache(maxsize=1)
+def english_lexicon() -> frozenset:
+    """English word forms (spacy-lookups-data's English lemma table, forms and lemmas)."""
+    import spacy_lookups_data  # noqa: PLC0415 - heavy import, only when a lexicon is needed
+    import srsly  # noqa: PLC0415
+
+    path = Path(spacy_lookups_data.__file__).parent / "data" / "en_lemma_lookup.json.gz"
+    table = srsly.read_gzip_json(path)
+    return frozenset(table) | frozenset(table.values())
+
+
 class DanishSpelling:
     """Normalises citizens' Danish text against a domain vocabulary and a general lexicon."""
 
     MIN_TYPO_LENGTH = 6
 
-    def __init__(self, domain_words: Iterable[str], general_words: Iterable[str] | None = None) -> None:
+    def __init__(
+        self,
+        domain_words: Iterable[str],
+        general_words: Iterable[str] | None = None,
+        english_words: Iterable[str] | None = None,
+    ) -> None:
         self.domain: Set[str] = {w.lower() for w in domain_words if w and w[0].isalpha()}
         general = general_lexicon() if general_words is None else frozenset(w.lower() for w in general_words)
+        self.english = (
+            english_lexicon() if english_words is None else frozenset(w.lower() for w in english_words)
+        )
         self.known: Set[str] = set(general) | self.domain
         self._domain_by_key = self._index(self.domain)
         self._general_by_key = self._index(w for w in general if any(c in w for c in DANISH_LETTERS))
@@ -148,7 +191,7 @@ class DanishSpelling:
             domain_match = self._unique(self._domain_by_key.get(key))
             if domain_match and domain_match != stripped:
                 return domain_match
-        if stripped in self.known:
+        if stripped in self.known or stripped in self.english:
             return stripped
         if not has_danish_letters:
             general_match = self._unique(self._general_by_key.get(key))
@@ -173,10 +216,13 @@ class DanishSpelling:
         return self.normalise_and_count_unknown(text)[0]
 
     def normalise_and_count_unknown(self, text: str) -> Tuple[str, int, int]:
-        """The normalised text, its number of words, and how many of them no lexicon knows."""
+        """The normalised text, its number of words, and how many of them no lexicon (Danish or
+        English: English is no gibberish) knows."""
         tokens = [self.normalise_token(t) for t in tokenize(unicodedata.normalize("NFC", text.lower()))]
         words = [t for t in tokens if t[0].isalpha()]
-        unknown = sum(1 for w in words if not all(part in self.known for part in w.split()))
+        unknown = sum(
+            1 for w in words if not all(part in self.known or part in self.english for part in w.split())
+        )
         return " ".join(tokens), len(words), unknown
 
 

@@ -83,6 +83,10 @@ BACKOFF_MAX_S = 300.0
 OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
 
 
+# The kind of the outbox row that introduces the assistant (the first SMS to a number).
+INTRODUCTION_KIND = "introduction"
+
+
 def backoff(attempts: int) -> timedelta:
     """Wait after the `attempts`-th failed send: 2, 4, 8, ... seconds, at most 5 minutes."""
     return timedelta(seconds=min(BACKOFF_MAX_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1)))
@@ -297,11 +301,18 @@ class SmsWorker:
         if not text.strip():
             # Rasa answers "" without listening afterwards (found by fuzzing the REST channel)
             return TurnResult("empty", notice(messages.EMPTY))
-        replies = await self._rasa_turn(state, message, text)
-        turn = format_turn(replies)
+        turn = format_turn(await self._rasa_turn(state, message, text))
         if turn.message is None:
             return TurnResult("no_answer", notice(messages.NO_ANSWER), options=(), remainder=None)
-        return turn_result(turn, "answered")
+        return await self._introduced(state.id, turn_result(turn, "answered"))
+
+    async def _introduced(self, conversation_id: str, result: TurnResult) -> TurnResult:
+        """`result` with the assistant's introduction as an SMS of its own before it, when the
+        assistant has never written to this number (the outbox sends a conversation's SMS in
+        order, so it arrives first; the answer keeps its own three segments)."""
+        if not result.outgoing or await self.outbox.ahas_written(conversation_id):
+            return result
+        return _with(result, outgoing=(*notice(messages.INTRODUCTION, INTRODUCTION_KIND), *result.outgoing))
 
     async def _identity(self, msisdn: str) -> dict[str, str] | None:
         citizen = await CaseRepository().afind_citizen_by_phone(msisdn)
@@ -373,7 +384,9 @@ class SmsWorker:
                 result = TurnResult("no_text", reminder_state="expired")
             else:
                 expires = min(now + OUTBOX_EXPIRY, reminder.meeting_starts_at)
-                result = turn_result(turn, "delivered", kind="reminder", expires_at=expires)
+                result = await self._introduced(
+                    conversation_id, turn_result(turn, "delivered", kind="reminder", expires_at=expires)
+                )
         await self.conversations.acomplete(
             conversation_id, self.owner, now, _for_reminder(result, reminder.id)
         )

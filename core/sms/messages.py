@@ -32,6 +32,13 @@ RATE_LIMITED = (
 NOTHING_MORE = "Der er ikke mere at vise. Skriv dit spørgsmål."
 # An SMS with nothing to read once cleaned (control characters only, a lone "/"): as on the web.
 EMPTY = EMPTY_TEXT
+# The first SMS of a conversation (a reply or a reminder) says it comes from a machine and how to
+# reach a person: the AI Act's transparency duty, Regulation (EU) 2024/1689 Art. 50(1), from
+# 2 August 2026 (FACTS-review-2026-12.md §5). "MENNESKE" is read as a wish for a human.
+INTRODUCTION = (
+    "Du skriver med {municipality}s digitale assistent, ikke et menneske. "
+    "Skriv MENNESKE for at tale med en person."
+)
 NO_ANSWER = (
     "Undskyld, jeg kan ikke svare lige nu. Det er en fejl hos os, ikke noget, du har gjort. "
     "Prøv igen om lidt, eller {call_jobcenter}."

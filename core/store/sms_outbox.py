@@ -194,6 +194,11 @@ def _purge(session: Session, before: datetime) -> int:
     return int(outbox or 0) + int(inbox or 0)
 
 
+def _has_written(session: Session, conversation_id: str) -> bool:
+    found = session.execute(select(exists().where(SmsOutbox.conversation_id == conversation_id))).scalar()
+    return bool(found)
+
+
 def _rows_for(session: Session, conversation_id: str) -> list[dict[str, object]]:
     rows = session.execute(
         select(SmsOutbox).where(SmsOutbox.conversation_id == conversation_id).order_by(SmsOutbox.id)
@@ -264,6 +269,10 @@ class Outbox:
     def purge(self, before: datetime) -> int:
         return self.database.run(_purge, before)
 
+    def has_written(self, conversation_id: str) -> bool:
+        """True when the conversation has an SMS in the outbox (sent, waiting or kept after it)."""
+        return self.database.run(_has_written, conversation_id)
+
     def rows_for(self, conversation_id: str) -> list[dict[str, object]]:
         """The conversation's outbox rows, oldest first (operators and tests)."""
         return self.database.run(_rows_for, conversation_id)
@@ -292,3 +301,6 @@ class Outbox:
 
     async def apurge(self, before: datetime) -> int:
         return await self.database.in_thread(self.purge, before)
+
+    async def ahas_written(self, conversation_id: str) -> bool:
+        return await self.database.in_thread(self.has_written, conversation_id)

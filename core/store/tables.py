@@ -258,7 +258,7 @@ class SmsOutbox(Base):
     )
     inbox_id = Column(Integer, ForeignKey("sms_inbox.id", ondelete="SET NULL"), nullable=True)
     reminder_id = Column(Integer, ForeignKey("sms_reminders.id", ondelete="SET NULL"), nullable=True)
-    kind = Column(String(20), nullable=False)  # reply, reminder, notice, stop_confirmation
+    kind = Column(String(20), nullable=False)  # reply, reminder, notice, stop_confirmation, introduction
     text = Column(Text, nullable=False)
     encoding = Column(String(4), nullable=False)  # GSM or UCS2
     segments = Column(Integer, nullable=False)

@@ -8,6 +8,7 @@ from typing import Dict
 import pytest
 
 from tests.support.servers import shared_servers
+from tests.support.sms import RunningSimulator, running_simulator
 
 
 @pytest.fixture(scope="session")
@@ -19,3 +20,12 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Dict[str, str]
 @pytest.fixture(scope="session")
 def rest_url(servers: Dict[str, str]) -> str:
     return f"{servers['rasa']}/webhooks/rest/webhook"
+
+
+@pytest.fixture(scope="module")
+def sim(servers: Dict[str, str]) -> Iterator[RunningSimulator]:
+    """The SMS gateway simulator on the port the servers were told (one per test module)."""
+    with running_simulator(
+        int(servers["sms_sim_port"]), servers["sms_token"], servers["sms_webhook_secret"], servers["rasa"]
+    ) as simulator:
+        yield simulator

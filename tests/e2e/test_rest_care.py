@@ -28,12 +28,14 @@ FAQ = {
 BISIDDER = FAQ["utter_faq/ret_bisidder"]
 # Messages a citizen might write that the NLU is unsure about (at least one must be).
 UNSURE = [
-    "tolk til mødet",
     "det der med pengene og møderne",
     "hvad med min ryg og det hele",
     "papirer",
     "kan jeg få hjælp til det med kommunen",
     "hvad så med min plan",
+    "ydelse og forløb",
+    "planen og pengene",
+    "hvad med mødet og pengene bagefter",
 ]
 
 
@@ -77,14 +79,14 @@ def test_distress_is_taken_seriously_never_a_rephrase(rest_url):
 def test_a_worried_question_gets_the_answer_and_the_guide_offer(rest_url):
     replies = ask(rest_url, "jeg er nervøs — må jeg tage min mor med?")
     answer = texts(replies)
-    assert answer.startswith(BISIDDER)
+    assert BISIDDER in answer
     assert GUIDE_OFFER["text"] in answer
     assert "/start_preparation" in payloads(replies)
 
 
 def test_a_factual_question_about_the_meeting_is_not_swallowed_by_the_guide(rest_url):
     replies = ask(rest_url, "kan jeg tage min mor med til mødet")
-    assert texts(replies) == BISIDDER
+    assert texts(replies).startswith(BISIDDER)
     assert "/start_preparation" not in payloads(replies)
 
 
@@ -94,12 +96,13 @@ def test_unsure_offers_buttons_and_a_tap_gives_the_answer(rest_url):
     for message in UNSURE:
         chat = Conversation(rest_url)
         chat.say(message)
-        if chat.last and chat.last[0].get("text") in (CLARIFY["question"], CLARIFY["question_one"]):
+        if chat.last and CLARIFY["question"] in (chat.last[0].get("text") or ""):
             offered = chat
             break
     assert offered is not None, "no message gave a 'Mente du …?'"
     titles, codes = button_titles(offered.last), payloads(offered.last)
-    assert 3 <= len(titles) <= 5 and titles[-2:] == [CLARIFY["other_title"], CLARIFY["human_title"]]
+    # two or three close topics, never one, then "Noget andet" and the human
+    assert 4 <= len(titles) <= 5 and titles[-2:] == [CLARIFY["other_title"], CLARIFY["human_title"]]
     assert codes[-2:] == ["/clarify_none", "/human_handoff"]
     first = codes[0]
     answer = offered.say(first)

@@ -112,6 +112,7 @@ def test_distress_is_warm_short_and_offers_guide_jobcenter_moving_and_livslinien
         fill(DISTRESS["caseworker"]),
         DISTRESS["move"],
         DISTRESS["guide"],
+        DISTRESS["doctor"],
         DISTRESS["crisis_line"],
     ]
     assert payloads(messages) == ["/start_preparation", "/human_handoff"]

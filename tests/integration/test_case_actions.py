@@ -78,7 +78,7 @@ ANNA = "c-1001"  # ressourceforløb in progress; meetings in Oct (past), Dec and
 JONAS = "c-1002"  # jobafklaringsforløb; one online meeting
 LARS = "c-1003"  # only past meetings
 KAREN = "c-1004"  # closed case, no meetings, caseworker without e-mail
-MADS = "c-1005"  # closed jobafklaring + ressourceforløb awaiting a decision
+MADS = "c-1005"  # closed jobafklaring + a new jobafklaringsforløb awaiting a decision
 IDA = "c-1006"  # no case, no meetings
 UNKNOWN = "c-9999"  # verified token, but not in the case database
 
@@ -588,7 +588,7 @@ async def test_closed_case(demo_db):
 
 async def test_pending_decision_and_an_older_closed_case(demo_db):
     status = texts(await run(ActionCaseStatus, verified(MADS)))
-    assert "Dit ressourceforløb venter på en afgørelse." in status
+    assert "Dit jobafklaringsforløb venter på en afgørelse." in status
     assert "Du har også et afsluttet jobafklaringsforløb." in status
     assert "torsdag den 26. november kl. 9.30" in status
     worker = texts(await run(ActionCaseworker, verified(MADS)))

@@ -216,7 +216,9 @@ async def test_guide_follows_the_municipality_settings(municipality_2026: None) 
 async def test_default_municipality_describes_the_rehabiliteringsteam() -> None:
     why, _ = await run(prep.ASK_ACTIONS["prep_why"](), tracker(ANONYMOUS))
     flow, _ = await run(prep.ASK_ACTIONS["prep_flow"](), tracker(ANONYMOUS))
-    assert "team af fagfolk" in texts(why) and "Fra 1. februar 2026" in texts(why)
+    # today's rules first: the team is the municipality's choice, no new forløb since 1 February 2026
+    assert "rehabiliteringsteam" in texts(why) and "loven ikke længere kræver det" in texts(why)
+    assert "1. februar 2026" in texts(why)
     assert f"ca. {get_municipality().typical_meeting_minutes} minutter" in texts(flow)
 
 

@@ -18,8 +18,18 @@ from typing import Any, Callable
 from aiohttp import web
 
 from bot.gateway_simulator.app import Failure, GatewaySimulator, Recorded
+from core.sms import messages
+
+# The first SMS to a number is the assistant's introduction (the AI Act's transparency duty:
+# bot/sms/worker.py), an SMS of its own before the answer. `sent` leaves it out unless asked.
+INTRODUCTION = messages.text(messages.INTRODUCTION)
 
 WAIT_S = 30.0
+
+
+def answer_rows(outbox: Any, conversation_id: str) -> list[dict[str, Any]]:
+    """The conversation's outbox rows without the introduction (see INTRODUCTION)."""
+    return [row for row in outbox.rows_for(conversation_id) if row["kind"] != "introduction"]
 
 
 class RunningSimulator:
@@ -46,14 +56,16 @@ class RunningSimulator:
 
         self._call(switch())
 
-    def sent(self, msisdn: str | None = None) -> list[Recorded]:
+    def sent(self, msisdn: str | None = None, with_introduction: bool = False) -> list[Recorded]:
         async def read() -> list[Recorded]:
             return list(self.simulator.sent(msisdn))
 
-        return self._call(read())
+        found = self._call(read())
+        return found if with_introduction else [m for m in found if m.text != INTRODUCTION]
 
     def wait_for(self, msisdn: str, count: int, timeout: float = WAIT_S, since: int = 0) -> list[Recorded]:
-        """Wait until `count` SMS were sent to `msisdn` after the first `since`; those SMS."""
+        """Wait until `count` SMS (introductions not counted) were sent to `msisdn` after the
+        first `since`; those SMS."""
         deadline = time.monotonic() + timeout
         while True:
             messages = self.sent(msisdn)[since:]

@@ -93,7 +93,8 @@ def test_an_answer_past_review_by_tells_the_citizen_to_check_at_run_time(monkeyp
     assert generate("utter_faq/dated")["text"] == "Svaret."
     fix_clock(monkeypatch, REVIEW_DAY)
     text = generate("utter_faq/dated")["text"]
-    assert text.startswith("Svaret.\n") and "Spørg din sagsbehandler" in text
+    # the notice comes FIRST, so an SMS never cuts it off behind "MERE"
+    assert text.endswith("\nSvaret.") and text.startswith("Obs:") and "Spørg din sagsbehandler" in text
     assert generate("utter_faq/lasting")["text"] == "Et andet svar."
     assert generate("utter_greet")["text"] == "Hej."
 

@@ -203,7 +203,7 @@
   privacyTitle.id = 'mk-privacy-title';
   privacy.appendChild(privacyTitle);
   var privacyList = el('ul', 'mk-privacy__list');
-  privacyList.appendChild(el('li', null, 'Du skriver med en robot, ikke med din sagsbehandler. Den kan tage fejl.'));
+  privacyList.appendChild(el('li', null, 'Du skriver med kommunens digitale assistent, ikke med et menneske. Den kan tage fejl. Vil du tale med et menneske, så skriv det.'));
   privacyList.appendChild(el('li', null, 'Skriv ikke dit CPR-nummer. Chatten har ikke brug for det.'));
   privacyList.appendChild(el('li', null, 'Vi gemmer samtalen i højst ' + (m.retentionDays || 30) + ' dage. Derefter bliver den slettet.'));
   if (m.logReaders) { privacyList.appendChild(el('li', null, 'Samtalen kan læses af ' + m.logReaders + '.')); }

@@ -10,8 +10,9 @@ VENV       := $(CURDIR)/.venv
 PY         := $(VENV)/bin/python
 RASA       := $(VENV)/bin/rasa
 SPACY_DIR  := models/spacy_da
-MODEL      := models/moedeklar.tar.gz
+export MODEL ?= models/moedeklar.tar.gz
 
+# Every development default lives here (scripts/run.sh takes them from the environment).
 export RASA_PORT            ?= 5005
 export ACTION_PORT          ?= 5055
 export WEB_PORT             ?= 8080
@@ -28,15 +29,17 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export PYTHONPATH := $(CURDIR)
 # Development-only signing secret for demo tokens; production sets its own (see README).
 export CITIZEN_JWT_SECRET   ?= dev-only-moedeklar-demo-secret-change-me
-# --- web chat (bot/web/, bot/channels/socketio.py) ---
+# --- web chat (bot/web/, bot/rasa_plugins/channels/socketio.py) ---
 # Development-only key that binds socket.io conversation ids to the verified citizen.
 export CONVERSATION_ID_SECRET ?= dev-only-moedeklar-conversations-change-me
 # The Rasa server as the citizen's browser reaches it (the widget connects here).
 export RASA_PUBLIC_URL ?= http://localhost:$(RASA_PORT)
-# --- SMS (bot/channels/gatewayapi.py, docs/sms.md) ---
-# Development points the channel at the local gateway simulator (bot/gateway_simulator) with
+# --- SMS (bot/rasa_plugins/channels/gatewayapi.py, docs/sms.md) ---
+# Development points the channel at the local gateway simulator (bot/tools/gateway_simulator) with
 # `dev-only-` secrets, which APP_ENV=production refuses.
 export SMS_DEMO_PORT ?= 8082
+# How often `make run` schedules the SMS meeting reminders (seconds).
+export REMINDER_EVERY_S ?= 300
 export GATEWAYAPI_URL ?= http://localhost:$(SMS_DEMO_PORT)
 export GATEWAYAPI_TOKEN ?= dev-only-gatewayapi-token
 export GATEWAYAPI_WEBHOOK_SECRET ?= dev-only-gatewayapi-webhook-secret
@@ -67,8 +70,8 @@ $(VENV)/.installed: requirements.lock scripts/find_python.sh
 	$(PY) -m pip check
 	@touch $@
 
-$(SPACY_DIR)/meta.json: $(VENV)/.installed bot/nlu/build_spacy.py
-	$(PY) -m bot.nlu.build_spacy $(SPACY_DIR)
+$(SPACY_DIR)/meta.json: $(VENV)/.installed bot/rasa_plugins/nlu/build_spacy.py
+	$(PY) -m bot.rasa_plugins.nlu.build_spacy $(SPACY_DIR)
 
 # Front-end packages (socket.io client for the widget, axe-core for the browser tests).
 $(NPM_STAMP): package.json package-lock.json
@@ -106,7 +109,7 @@ lock: ## regenerate requirements.lock and requirements-actions.lock from the .in
 # (Rasa's own `--dry-run` reports "no training required" when only responses changed, and the
 # model would keep the old texts: measured here, so it is not used.)
 TRAIN_INPUTS := config.yml domain.yml $(shell find data/nlu data/rules data/stories data/dev -name '*.yml') \
-                data/topic_titles.yml $(wildcard bot/nlu/*.py)
+                data/topic_titles.yml $(wildcard bot/rasa_plugins/nlu/*.py)
 
 $(MODEL): $(TRAIN_INPUTS) $(VENV)/.installed $(SPACY_DIR)/meta.json
 	@mkdir -p var models
@@ -123,8 +126,8 @@ DIALOGUE_SETS := tests/dialogues/heldout.yml data/dev/dev_dialogues.yml
 
 evaluate: train ## score the held-out sets as the citizen gets them (results/), and answers past their review date
 	@mkdir -p results
-	$(PY) -m bot.nlu_evaluation --model $(MODEL) --out results $(HELD_OUT_SETS)
-	$(PY) -m bot.nlu_evaluation --model $(MODEL) --out results --name dev_evaluation data/dev/dev_voice.yml
+	$(PY) -m bot.tools.nlu_evaluation --model $(MODEL) --out results $(HELD_OUT_SETS)
+	$(PY) -m bot.tools.nlu_evaluation --model $(MODEL) --out results --name dev_evaluation data/dev/dev_voice.yml
 	$(PY) scripts/evaluate_dialogues.py --out results $(DIALOGUE_SETS)
 	$(PY) -m bot stale-answers
 

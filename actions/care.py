@@ -30,14 +30,15 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.cases import current_caseworker
 from actions.preparation_flow import FORM_NAME, PAUSED, REQUESTED_SLOT, STATUS_SLOT
 from actions.who_is_asking import VerifiedCitizen, identity_of
 from core import phone
 from core.care import support_data, support_texts
 from core.municipality import fill
+from core.records import current_caseworker
 from core.sms import is_sms_channel
-from core.store.cases import CaseRepository
+from core.store.cases.repository import CaseRepository
+from core.store.database import call
 from core.store.errors import StoreUnavailable
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ async def own_caseworker_line(tracker: Tracker, texts: Mapping[str, str]) -> str
     if not isinstance(identity, VerifiedCitizen):
         return None
     try:
-        worker = current_caseworker(await CaseRepository().acases_for(identity.citizen_id))
+        worker = current_caseworker(await call(CaseRepository().cases_for, identity.citizen_id))
     except (StoreUnavailable, ValueError):
         logger.warning("action_distress_support: the caseworker could not be looked up")
         return None

@@ -10,7 +10,7 @@ and `action_human_handoff`, and the Danish texts they send. Every action runs th
    touches the database.
 3. A verified citizen id that is not in the case database gets "Jeg kan ikke finde dig ..."
    and no data at all.
-4. The answer is built from the repository (`core.store.cases`, async, bounded by a
+4. The answer is built from the repository (`core.store.cases.repository`, async, bounded by a
    timeout). `StoreUnavailable` becomes a polite apology and the jobcenter's phone number.
 5. When the question asked for one part of the answer (the NLU's `aspect` entity: "hvor?"
    right after the next meeting, "hvordan får jeg fat i hende?"), only that part is given:
@@ -25,7 +25,7 @@ the municipality settings, read when the answer is built (never at import time),
 into the templates below by `core.municipality.fill()`.
 
 "Now" comes from `core.clock.utc_now()` (tests monkeypatch it). Messages are plain
-text for web chat and SMS, at most MAX_MESSAGE_CHARS each (longer answers are split).
+text for web chat and SMS, at most MAX_REPLY_CHARS each (longer answers are split).
 
 Must not: read identity from slots, entities or text; query the database directly (only via
 the repository); log names, ids, phone numbers or e-mail addresses.
@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -44,14 +43,24 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.danish import (
-    capitalise,
     case_kind_word,
     format_date,
     format_list,
     format_meeting_time,
     meeting_kind_words,
-    role_explanation,
     status_words,
+)
+from actions.replies import (
+    BUTTON_HELP,
+    CPR_NOTICE,
+    UNKNOWN_PLACE,
+    Reply,
+    button,
+    login_replies,
+    participant_line,
+    place_of,
+    replies_from,
+    send,
 )
 from actions.who_is_asking import (
     Identity,
@@ -63,16 +72,15 @@ from actions.who_is_asking import (
 from core import clock, phone
 from core.clarification import ASPECT_ENTITY, button_for, see_also
 from core.municipality import fill
+from core.records import CaseRecord, CaseworkerRecord, MeetingRecord, current_caseworker
 from core.sms import is_sms_channel
-from core.store.cases import CaseRepository
+from core.store.cases.repository import CaseRepository
+from core.store.database import call
 from core.store.errors import StoreUnavailable
-from core.store.records import CaseRecord, CaseworkerRecord, MeetingRecord
-from core.tokens import EXPIRED, NOT_CONFIGURED
 from core.vocabulary import OPEN_STATUSES, STATUS_AFVENTER_AFGOERELSE
 
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 480
 MAX_LISTED_MEETINGS = 10
 
 
@@ -85,27 +93,6 @@ MAX_LISTED_MEETINGS = 10
 #   {meeting_name}   what the municipality calls the meeting, e.g. "mødet med rehabiliteringsteamet"
 # A web address always ends its line, with no full stop after it, so that phones and chat
 # clients do not make the full stop part of the link.
-CPR_NOTICE = (
-    "Du skrev noget, der ligner et CPR-nummer. Jeg har fjernet det. Du skal ikke skrive dit CPR-nummer her."
-)
-GENERAL_QUESTIONS = (
-    "Du kan stadig stille generelle spørgsmål, fx om ressourceforløb, {meeting_name} og dine rettigheder."
-)
-NOT_LOGGED_IN = "Du er ikke logget ind, så jeg kan ikke se {what}. Log ind med MitID her: {login_url}"
-# Over SMS the citizen is known by the registered mobile number, not by a login.
-SMS_UNKNOWN_NUMBER = (
-    "Jeg kender ikke dit mobilnummer, så jeg kan ikke se {what} her. Er dit nummer ikke "
-    "registreret hos os, så {call_jobcenter}. Du kan også logge ind med MitID her: {login_url}"
-)
-LOGIN_EXPIRED = "Dit login er udløbet, så jeg kan ikke se {what}. Log ind igen med MitID her: {login_url}"
-LOGIN_INVALID = (
-    "Jeg kunne ikke bekræfte dit login, så jeg kan ikke se {what}. "
-    "Prøv at logge ind igen med MitID her: {login_url}"
-)
-LOGIN_NOT_AVAILABLE = (
-    "Jeg kan ikke se {what} lige nu. Det er en fejl hos os, ikke noget, du har gjort. "
-    "Har du brug for svar nu, så {call_jobcenter}."
-)
 CITIZEN_NOT_FOUND = (
     "Jeg kan ikke finde dig i vores system, så jeg kan ikke se {what}. "
     "{Call_jobcenter}. Så kan de hjælpe dig."
@@ -137,13 +124,11 @@ CLOSED_CASE_NEWS = "Er der sket noget nyt, så {call_jobcenter}."
 # The hand-off: a human is always named, also when we know nothing about the citizen.
 HUMAN_ALWAYS = "Du kan altid tale med et menneske."
 HANDOFF_CASEWORKER_FIRST = (
-    "Ring eller skriv til din koordinerende sagsbehandler. Har du ikke nummeret, så {call_jobcenter}."
+    "Ring eller skriv til din sagsbehandler. Har du ikke nummeret, så {call_jobcenter}."
 )
 HANDOFF_JOBCENTER = "{Call_jobcenter}."
 HANDOFF_CASEWORKER_UNREACHABLE = "Kan du ikke få fat i din sagsbehandler, så {call_jobcenter}."
 HANDOFF_WRITE = "Du kan også skrive sikkert til {municipality} her: {contact_url}"
-ONLINE_PLACE = "online (du får et link fra din sagsbehandler)"
-UNKNOWN_PLACE = "spørg din sagsbehandler, hvor mødet skal holdes"
 OFFER_PREPARATION = "Vil du have hjælp til at forberede dig?"
 
 
@@ -151,81 +136,17 @@ WHAT_MEETINGS = "dine møder"
 WHAT_CASE = "din sag"
 WHAT_CASEWORKER = "oplysninger om din sagsbehandler"
 
-Button = dict[str, str]
-
-
-def button(title: str, payload: str) -> Button:
-    return {"title": title, "payload": payload}
-
-
 BUTTON_PREPARE = button("Hjælp mig med at forberede mig", "Hvordan kan jeg forberede mig til mødet?")
 BUTTON_ALL_MEETINGS = button("Se alle mine møder", "Hvilke møder har jeg?")
 BUTTON_NEXT_MEETING = button("Mit næste møde", "Hvornår er mit næste møde?")
 BUTTON_CASEWORKER = button("Min sagsbehandler", "Hvem er min sagsbehandler?")
-BUTTON_HELP = button("Hvad kan du hjælpe med?", "Hvad kan du hjælpe med?")
-
-
-# --- Replies and SMS-sized messages ---------------------------------------------------------------
-@dataclass(frozen=True)
-class Reply:
-    """One message: plain text with optional buttons."""
-
-    text: str
-    buttons: tuple[Button, ...] = ()
-
-
-def pack_lines(lines: Sequence[str], limit: int = MAX_MESSAGE_CHARS) -> list[str]:
-    """Join lines into as few messages of at most `limit` characters as possible.
-
-    Lines are never cut. A heading (a line ending in ":") is moved to the next message
-    rather than left alone at the end of one.
-    """
-    messages: list[list[str]] = [[]]
-    for line in lines:
-        current = messages[-1]
-        if current and len("\n".join([*current, line])) > limit:
-            carried = [current.pop()] if len(current) > 1 and current[-1].endswith(":") else []
-            messages.append([*carried, line])
-        else:
-            current.append(line)
-    return ["\n".join(message) for message in messages if message]
-
-
-def replies_from(lines: Sequence[str], buttons: Sequence[Button] = ()) -> list[Reply]:
-    """SMS-sized messages from `lines`; the buttons go with the last message."""
-    texts = pack_lines(lines)
-    replies = [Reply(text=text) for text in texts]
-    if replies and buttons:
-        replies[-1] = Reply(text=replies[-1].text, buttons=tuple(buttons))
-    return replies
-
-
-def send(dispatcher: CollectingDispatcher, replies: Sequence[Reply]) -> None:
-    for reply in replies:
-        dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons) or None)
 
 
 # --- Building blocks of the answers ---------------------------------------------------------------
-def login_replies(identity: Identity, what: str, sms: bool = False) -> list[Reply]:
-    """What to say when the message has no verified citizen (`sms`: it came by SMS)."""
-    if sms and not isinstance(identity, IdentityProblem):
-        first = SMS_UNKNOWN_NUMBER
-    elif isinstance(identity, IdentityProblem):
-        if identity.reason == EXPIRED:
-            first = LOGIN_EXPIRED
-        elif identity.reason == NOT_CONFIGURED:
-            first = LOGIN_NOT_AVAILABLE
-        else:
-            first = LOGIN_INVALID
-    else:
-        first = NOT_LOGGED_IN
-    return replies_from([fill(first, what=what), fill(GENERAL_QUESTIONS)], [BUTTON_HELP])
-
-
 def handoff_replies(caseworker_first: bool = True) -> list[Reply]:
     """The hand-off without the citizen's own caseworker: the jobcenter and secure writing.
 
-    `caseworker_first`: also say "call your koordinerende sagsbehandler" (when we do not know
+    `caseworker_first`: also say "call your caseworker" (when we do not know
     whether the citizen has one); False for a verified citizen we know has none right now.
     """
     how = HANDOFF_CASEWORKER_FIRST if caseworker_first else HANDOFF_JOBCENTER
@@ -233,9 +154,7 @@ def handoff_replies(caseworker_first: bool = True) -> list[Reply]:
 
 
 def meeting_place(meeting: MeetingRecord) -> str:
-    if meeting.online:
-        return ONLINE_PLACE
-    return meeting.location or UNKNOWN_PLACE
+    return place_of(meeting.online, meeting.location)
 
 
 @dataclass(frozen=True)
@@ -249,12 +168,6 @@ class Asked:
 
 
 WHOLE = Asked()
-
-
-def participant_line(participant: str, brief: bool = False) -> str:
-    explanation = None if brief else role_explanation(participant)
-    name = capitalise(participant.strip())
-    return f"- {name}: {explanation}" if explanation else f"- {name}"
 
 
 def next_meeting_lines(meeting: MeetingRecord, now: datetime, brief: bool = False) -> list[str]:
@@ -373,11 +286,6 @@ def contact_lines(worker: CaseworkerRecord) -> list[str]:
     return lines
 
 
-def current_caseworker(cases: Sequence[CaseRecord]) -> CaseworkerRecord | None:
-    """The caseworker of the newest open case that has one (cases come newest first)."""
-    return next((c.caseworker for c in cases if c.status in OPEN_STATUSES and c.caseworker), None)
-
-
 # --- The actions ----------------------------------------------------------------------------------
 class CaseAction(Action, ABC):
     """Shared steps of every case action: CPR notice, identity gate, lookup, failures."""
@@ -427,7 +335,7 @@ class CaseAction(Action, ABC):
             logger.error("%s: the case database is not configured correctly", self.name())
             return self.unavailable()
         try:
-            if await repository.aget_citizen(identity.citizen_id) is None:
+            if await call(repository.get_citizen, identity.citizen_id) is None:
                 logger.info("%s: verified citizen is not in the case database", self.name())
                 return self.not_found()
             replies = await self.answer(repository, identity.citizen_id, clock.utc_now(), asked)
@@ -450,7 +358,7 @@ class ActionCaseStatus(CaseAction):
     async def answer(
         self, repository: CaseRepository, citizen_id: str, now: datetime, asked: Asked = WHOLE
     ) -> list[Reply]:
-        cases = await repository.acases_for(citizen_id)
+        cases = await call(repository.cases_for, citizen_id)
         if not cases:
             return replies_from([fill(NO_CASE)], [BUTTON_HELP])
         open_cases = [c for c in cases if c.status in OPEN_STATUSES]
@@ -464,7 +372,7 @@ class ActionCaseStatus(CaseAction):
             kinds = [f"et afsluttet {case_kind_word(c.kind)}" for c in older if c.status not in OPEN_STATUSES]
             if kinds:
                 lines.append(f"Du har også {format_list(kinds)}.")
-        meeting = await repository.anext_meeting(citizen_id, now)
+        meeting = await call(repository.next_meeting, citizen_id, now)
         if meeting is not None:
             kind = meeting_kind_words(meeting.kind)
             lines.append(f"Dit næste møde: {kind.noun}, {format_meeting_time(meeting.starts_at, now)}.")
@@ -484,7 +392,7 @@ class ActionNextMeeting(CaseAction):
     async def answer(
         self, repository: CaseRepository, citizen_id: str, now: datetime, asked: Asked = WHOLE
     ) -> list[Reply]:
-        meeting = await repository.anext_meeting(citizen_id, now)
+        meeting = await call(repository.next_meeting, citizen_id, now)
         if meeting is None:
             return replies_from([fill(NO_MEETINGS)], [BUTTON_CASEWORKER])
         if asked.aspect in MEETING_ASPECTS:
@@ -507,7 +415,7 @@ class ActionAllMeetings(CaseAction):
     async def answer(
         self, repository: CaseRepository, citizen_id: str, now: datetime, asked: Asked = WHOLE
     ) -> list[Reply]:
-        meetings = await repository.aupcoming_meetings(citizen_id, now, limit=MAX_LISTED_MEETINGS + 1)
+        meetings = await call(repository.upcoming_meetings, citizen_id, now, limit=MAX_LISTED_MEETINGS + 1)
         if not meetings:
             return replies_from([fill(NO_MEETINGS)], [BUTTON_CASEWORKER])
         shown = meetings[:MAX_LISTED_MEETINGS]
@@ -537,7 +445,7 @@ class ActionCaseworker(CaseAction):
     async def answer(
         self, repository: CaseRepository, citizen_id: str, now: datetime, asked: Asked = WHOLE
     ) -> list[Reply]:
-        cases = await repository.acases_for(citizen_id)
+        cases = await call(repository.cases_for, citizen_id)
         if not cases:
             return replies_from([fill(NO_CASE_NO_CASEWORKER)])
         if any(c.status in OPEN_STATUSES for c in cases):
@@ -585,7 +493,7 @@ class ActionHumanHandoff(CaseAction):
     async def answer(
         self, repository: CaseRepository, citizen_id: str, now: datetime, asked: Asked = WHOLE
     ) -> list[Reply]:
-        worker = current_caseworker(await repository.acases_for(citizen_id))
+        worker = current_caseworker(await call(repository.cases_for, citizen_id))
         if worker is None:
             return handoff_replies(caseworker_first=False)
         lines = [
@@ -605,5 +513,4 @@ __all__ = [
     "ActionNextMeeting",
     "CaseAction",
     "Reply",
-    "pack_lines",
 ]

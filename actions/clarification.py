@@ -5,7 +5,7 @@ response name, so the tracker shows the answer like any other (`utter_action` in
 Only a known topic is answered; every other entity in the payload is ignored.
 
 The offer itself ("Mente du …?") and a miss ("Noget andet", nothing to offer) are the responses
-`utter_clarify` / `utter_clarify_none`, rendered in the Rasa process (bot/clarification.py).
+`utter_clarify` / `utter_clarify_none`, rendered in the Rasa process (bot/rasa_plugins/clarification.py).
 
 Must not: trust anything in a payload but a known topic, read the citizen's identity, or log
 the citizen's words.

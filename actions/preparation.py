@@ -32,7 +32,6 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.cases import CPR_NOTICE, login_replies, meeting_place, participant_line, send
 from actions.danish import format_meeting_time, meeting_kind_words
 from actions.preparation_content import get_guide, variant_for
 from actions.preparation_flow import (
@@ -71,14 +70,16 @@ from actions.preparation_flow import (
     required_slots,
 )
 from actions.preparation_note import build_note, render_choices, render_full, render_short
+from actions.replies import CPR_NOTICE, login_replies, participant_line, place_of, send
 from actions.who_is_asking import IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
 from core import clock
 from core.municipality import fill, get_municipality
+from core.records import MeetingRecord, SharedNoteRecord
 from core.sms import is_sms_channel
-from core.store.cases import CaseRepository
+from core.store.cases.notes import SharedNotes
+from core.store.cases.repository import CaseRepository
+from core.store.database import call
 from core.store.errors import StoreUnavailable
-from core.store.notes import SharedNotes
-from core.store.records import MeetingRecord, SharedNoteRecord
 from core.vocabulary import TEAM_MEETING_KINDS
 
 logger = logging.getLogger(__name__)
@@ -151,7 +152,8 @@ WITHDRAW_FAILED = (
     "Undskyld, jeg kan ikke slette dit notat lige nu. Prøv igen om lidt, eller {call_jobcenter}."
 )
 WHAT_NOTE = "dit notat"
-CRISIS_INTENT = "crisis"  # bot/nlu/crisis.py; answered by data/rules/care.yml, never taken as an answer
+# Set by bot/rasa_plugins/nlu/crisis.py; answered by data/rules/care.yml, never taken as an answer.
+CRISIS_INTENT = "crisis"
 
 
 def _button(title: str) -> dict[str, str]:
@@ -181,7 +183,7 @@ def meeting_context(meeting: MeetingRecord, now: datetime) -> dict[str, Any]:
         "id": meeting.id,
         "kind": meeting.kind,
         "when": format_meeting_time(meeting.starts_at, now),
-        "place": meeting_place(meeting),
+        "place": place_of(meeting.online, meeting.location),
         "participants": [p for p in meeting.participants if p.strip()],
     }
 
@@ -205,7 +207,7 @@ def meeting_line(meeting: Mapping[str, Any] | None) -> str | None:
 
 
 async def _team_meeting_for(citizen_id: str, now: datetime) -> MeetingRecord | None:
-    upcoming = await CaseRepository().aupcoming_meetings(citizen_id, now, limit=20)
+    upcoming = await call(CaseRepository().upcoming_meetings, citizen_id, now, limit=20)
     return next((m for m in upcoming if m.kind in TEAM_MEETING_KINDS), None)
 
 
@@ -409,7 +411,7 @@ class ActionPreparationFinish(Action):
             consented_at=now,
         )
         try:
-            stored = await SharedNotes().asave(identity.citizen_id, record)
+            stored = await call(SharedNotes().save, identity.citizen_id, record)
         except StoreUnavailable:
             return SHARE_FAILED
         if not stored:
@@ -437,7 +439,7 @@ class ActionWithdrawNote(Action):
             return []
         try:
             now = clock.utc_now()
-            deleted, kept = await SharedNotes().awithdraw(identity.citizen_id, now)
+            deleted, kept = await call(SharedNotes().withdraw, identity.citizen_id, now)
         except StoreUnavailable:
             dispatcher.utter_message(text=fill(WITHDRAW_FAILED))
             return []

@@ -5,7 +5,7 @@ Owns turning the guide's answer slots into a note (`build_note`) and the note in
 Answers are kept exactly as written (never cut), except that anything that looks like a CPR
 number is masked again here, whatever the channel did before.
 
-Must not: store anything (that is `core.store.notes`) or know about Rasa.
+Must not: store anything (that is `core.store.cases.notes`) or know about Rasa.
 """
 
 from __future__ import annotations

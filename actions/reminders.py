@@ -1,6 +1,6 @@
 """`action_meeting_reminder`: the text of a meeting reminder, sent into the SMS conversation.
 
-The SMS worker in the Rasa server (bot/sms/worker.py) triggers the intent
+The SMS worker in the Rasa server (bot/rasa_plugins/sms/worker.py) triggers the intent
 `EXTERNAL_meeting_reminder` in the conversation `sms:<pseudonym>` while the reminder is marked
 "delivering" in the database; this action reads THAT reminder (`SmsReminders.delivering_for`,
 which only ever matches that SMS conversation, never a REST or web conversation that names the
@@ -18,13 +18,14 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.cases import ONLINE_PLACE, UNKNOWN_PLACE
 from actions.danish import format_meeting_time, meeting_kind_words
+from actions.replies import place_of
 from core import clock
+from core.records import SmsReminderRecord
 from core.sms import CONVERSATION_PREFIX
+from core.store.database import call
 from core.store.errors import StoreUnavailable
-from core.store.records import SmsReminderRecord
-from core.store.sms_reminders import SmsReminders
+from core.store.sms.reminders import SmsReminders
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +41,7 @@ PREPARE_PAYLOAD = "Hjælp mig med at forberede mig til mødet"
 def reminder_text(reminder: SmsReminderRecord) -> str:
     """The reminder's text for a meeting that is still as scheduled."""
     assert reminder.meeting_kind is not None
-    if reminder.meeting_online:
-        place = ONLINE_PLACE
-    else:
-        place = reminder.meeting_location or UNKNOWN_PLACE
+    place = place_of(bool(reminder.meeting_online), reminder.meeting_location)
     return REMINDER.format(
         meeting=meeting_kind_words(reminder.meeting_kind).with_article,
         when=format_meeting_time(reminder.meeting_starts_at, clock.utc_now()),
@@ -63,7 +61,7 @@ class ActionMeetingReminder(Action):
         if not str(tracker.sender_id).startswith(CONVERSATION_PREFIX):
             return []
         try:
-            reminder = await SmsReminders().adelivering_for(tracker.sender_id)
+            reminder = await call(SmsReminders().delivering_for, tracker.sender_id)
         except StoreUnavailable:
             logger.warning("Meeting reminder: database unavailable")
             return []

@@ -1,9 +1,9 @@
-"""Benchmark: what issue 10B adds to every message and every FAQ answer in the Rasa process.
+"""Benchmark: what the care layer adds to every message and every FAQ answer in the Rasa process.
 
 Measures, in process (no HTTP, no model), one call at a time after 200 warm-up calls:
   - crisis_component: `CrisisDetector.process` on one message (the word lists of data/support.yml
     matched on the text as written and as normalised), for a short and a long message;
-  - nlg_faq_answer: `bot.nlg.with_care` on a FAQ answer (review date check with babel's date, the
+  - nlg_faq_answer: `bot.rasa_plugins.nlg.with_care` on a FAQ answer (review date check with babel's date, the
     worry-word match and the guide offer), i.e. the cost on top of Rasa's own templated response.
 Results are printed as JSON (timings in ms, benchmarks/timing.py).
 
@@ -25,9 +25,9 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.nlu.training_data.message import Message
 
 from benchmarks.timing import summary
-from bot.nlg import with_care
-from bot.nlu.components import TEXT_AS_WRITTEN_KEY
-from bot.nlu.crisis import CrisisDetector
+from bot.rasa_plugins.nlg import with_care
+from bot.rasa_plugins.nlu.components import TEXT_AS_WRITTEN_KEY
+from bot.rasa_plugins.nlu.crisis import CrisisDetector
 
 CALLS = 3000
 WARM_UP = 200

@@ -9,7 +9,7 @@ bot's own case database.
 
 What it measures, for 2,000 random citizens, one call at a time (50 warm-up calls first, not
 measured):
-  - repository: `CaseRepository(Database(url)).anext_meeting(citizen_id, now)`, i.e. one query through
+  - repository: `call(CaseRepository(Database(url)).next_meeting, citizen_id, now)`, i.e. one query through
     the repository's thread pool and timeout;
   - action: the whole `action_next_meeting` run in-process (`ActionNextMeeting().run` with a
     rasa_sdk Tracker carrying verified identity metadata and a CollectingDispatcher): identity
@@ -45,11 +45,11 @@ from benchmarks.timing import summary as timing_summary
 from core.clock import utc_now
 from core.municipality import fill
 from core.settings import get_settings
-from core.store.cases import CaseRepository
+from core.store.cases.repository import CaseRepository
+from core.store.cases.tables import Case, Caseworker, Citizen, Meeting
 from core.store.database import Database, reset_database
 from core.store.engine import make_engine
 from core.store.schema import migrate
-from core.store.tables import Case, Caseworker, Citizen, Meeting
 from core.vocabulary import CASE_KIND_RESSOURCEFORLOEB, MEETING_KINDS, STATUS_IGANGVAERENDE
 
 HOST = "127.0.0.1"
@@ -255,7 +255,7 @@ async def bench_repository(url: str, warmup: list[str], ids: list[str]) -> dict[
     repo = CaseRepository(database)
 
     async def call(cid: str) -> None:
-        await repo.anext_meeting(cid, utc_now())
+        await call(repo.next_meeting, cid, utc_now())
 
     try:
         return summary(await timed(call, warmup, ids))

@@ -2,11 +2,12 @@
 
 Loads the trained model (`make train`) and runs its NLU components one by one, in pipeline
 order, on the same message (the components as the model holds them: Rasa's graph nodes), after
-the steps every message passes where it enters: the input checks (core.input_check), CPR and
-phone masking (core.privacy) and the channel's sanitising (core.message_metadata). Texts of each
-length in several shapes: ordinary Danish questions, one very long word, digits with separators
-(the masking regexes' worst case) and emoji. Prints a Markdown table (median ms of --repeat runs;
-the worst shape per length) and JSON, for docs/performance.md "Input limits and overload".
+the steps every message passes where it enters: the input checks
+(bot.rasa_plugins.channels.input_check), CPR and phone masking (core.privacy) and the channel's
+sanitising (core.message_metadata). Texts of each length in several shapes: ordinary Danish
+questions, one very long word, digits with separators (the masking regexes' worst case) and
+emoji. Prints a Markdown table (median ms of --repeat runs; the worst shape per length) and JSON,
+for docs/performance.md "Input limits and overload".
 
 With --url also the whole round trip over REST to a running server (`make run`).
 
@@ -80,7 +81,7 @@ def load_components() -> tuple[Any, list[tuple[str, Callable[[Any], Any]]]]:
 def per_component(steps: list, text: str, repeat: int) -> dict[str, float]:
     from rasa.shared.nlu.training_data.message import Message
 
-    from core.input_check import check_rest_body
+    from bot.rasa_plugins.channels.input_check import check_rest_body
     from core.message_metadata import sanitise_incoming
     from core.privacy import mask_personal
 

@@ -2,7 +2,7 @@
 
 Variants (each trained from scratch with `rasa train` — pipeline and policies, a fresh cache,
 into a temporary folder; models/ is not touched):
-- `diet`: the pipeline before issue 10 (SpacyNLP, word 1–2 + char_wb 2–5 CountVectors, DIET,
+- `diet`: the earlier pipeline (SpacyNLP, word 1–2 + char_wb 2–5 CountVectors, DIET,
   ResponseSelector, RetrievalAwareFallbackClassifier 0.55/0.45) with its policies (incl. TEDPolicy);
 - `linear`: the shipped config.yml (LinearNLUClassifier, calibrated; RulePolicy + Memoization);
 - `rasa_lr`: a combination: Rasa's own LogisticRegressionClassifier for intents over the same
@@ -10,7 +10,7 @@ into a temporary folder; models/ is not touched):
 each `+norm` (DanishNormalizer first) and `-norm` (without it).
 
 For each: full training wall time, model size, and on both held-out sets the numbers of
-bot/nlu_evaluation.py, plus the NLU parse p95 (Agent.parse_message, ms, one message at a time).
+bot/tools/nlu_evaluation.py, plus the NLU parse p95 (Agent.parse_message, ms, one message at a time).
 Results are appended to results/ablation/<variant>.json; `--table` prints the markdown table.
 The DIET variants take minutes each on 2 cores: run them one at a time, in the background.
 
@@ -36,13 +36,13 @@ from pathlib import Path
 import yaml
 
 from benchmarks.timing import summary
-from bot import nlu_evaluation
+from bot.tools import nlu_evaluation
 
 REPO = Path(__file__).resolve().parent.parent
 RASA = Path(sys.executable).parent / "rasa"
 OUT = REPO / "results" / "ablation"
 SETS = [REPO / "tests" / "nlu" / "holdout.yml", REPO / "tests" / "nlu" / "citizen_voice.yml"]
-NORMALISER = {"name": "bot.nlu.components.DanishNormalizer"}
+NORMALISER = {"name": "bot.rasa_plugins.nlu.components.DanishNormalizer"}
 FEATURES = [
     {"name": "SpacyNLP", "model": "models/spacy_da", "case_sensitive": False},
     {"name": "SpacyTokenizer"},
@@ -56,7 +56,7 @@ RESPONSE_SELECTOR = {
     "random_seed": 4022,
 }
 OLD_FALLBACK = {
-    "name": "bot.nlu.components.RetrievalAwareFallbackClassifier",
+    "name": "bot.rasa_plugins.nlu.components.RetrievalAwareFallbackClassifier",
     "threshold": 0.55,
     "ambiguity_threshold": 0.1,
     "response_threshold": 0.45,

@@ -1,6 +1,6 @@
 """Ablation: the NLU with and without the Danish normaliser, on the held-out set.
 
-Trains a second NLU model from config.yml minus `bot.nlu.components.DanishNormalizer` (into a
+Trains a second NLU model from config.yml minus `bot.rasa_plugins.nlu.components.DanishNormalizer` (into a
 temporary folder, its own cache; models/ is not touched), then parses every message of
 tests/nlu/holdout.yml with both models and prints, as JSON, the share right (intent, and for FAQ
 questions also the chosen answer; raw classifiers, no fallback) on all held-out messages and on
@@ -27,13 +27,13 @@ from pathlib import Path
 import structlog
 import yaml
 
-from bot.nlu.spelling import DanishSpelling, general_lexicon, tokenize
+from bot.rasa_plugins.nlu.spelling import DanishSpelling, general_lexicon, tokenize
 
 REPO = Path(__file__).resolve().parent.parent
 RASA = Path(sys.executable).parent / "rasa"
 MODEL = REPO / "models" / "moedeklar.tar.gz"
 HOLDOUT = REPO / "tests" / "nlu" / "holdout.yml"
-NORMALISER = "bot.nlu.components.DanishNormalizer"
+NORMALISER = "bot.rasa_plugins.nlu.components.DanishNormalizer"
 
 
 def holdout_examples() -> list[tuple[str, str]]:

@@ -49,9 +49,9 @@ from bot.review.app import create_app
 from bot.review.config import ReviewConfig
 from core.clock import utc_now
 from core.passwords import hash_password
-from core.store.conversations import EVENTS
+from core.store.conversations.events import EVENTS
 from core.store.engine import make_engine
-from core.store.review_store import ReviewStore
+from core.store.review.store import ReviewStore
 from core.store.schema import migrate
 
 CONVERSATIONS = 100_000
@@ -177,7 +177,7 @@ def conversation_events(
 def fill_events(url: str) -> dict[str, float]:
     from rasa.shared.core.domain import Domain
 
-    from bot.tracker_store import MaskingSQLTrackerStore
+    from bot.rasa_plugins.tracker_store import MaskingSQLTrackerStore
 
     started = time.perf_counter()
     store = MaskingSQLTrackerStore(domain=Domain.load(str(REPO / "domain.yml")), host=url)  # creates `events`

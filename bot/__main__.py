@@ -1,8 +1,8 @@
-"""`python -m bot <command>`: the operators' command line (see bot/cli)."""
+"""`python -m bot <command>`: the operators' command line (see bot/tools/cli)."""
 
 import sys
 
-from bot.cli import main
+from bot.tools.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

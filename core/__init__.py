@@ -1,18 +1,36 @@
-"""Mødeklar's shared core: settings, domain rules and storage, used by every app.
+"""Mødeklar's shared core: what two or more runtimes use, and the store.
 
-The apps sit on top and import downwards only:
+The runtimes sit on top and import downwards only (import-linter, `make lint`):
 
-    bot/ (Rasa server plug-ins, web site, CLI)     actions/ (the action server, rasa-sdk only)
-                         \\                         /
-                          core/  (this package)
+    bot.rasa_plugins   bot.web   bot.review   bot.tools   actions
+                  \\          |          |          |         /
+                              core/  (this package)
 
-Owns: every environment variable (`settings`), the start-up check every server runs (`startup`),
-the entry points' limits (`limits`), the municipality's settings (`municipality`),
-the words of the case data (`vocabulary`), time (`clock`), phone numbers (`phone`), CPR masking
-(`privacy`), citizen tokens (`tokens`), the metadata contract between channels and actions
-(`message_metadata`), the case-data file format and demo data (`case_file`, `demo_data`) and the
-database (`store/`, the only place that talks SQL).
+Modules:
+  settings          every environment variable, read once per process
+  startup           the start-up check every server runs
+  limits            the entry points' limits (incoming and outgoing sizes, rates)
+  municipality      the municipality's settings (data/municipality.yml)
+  vocabulary        the words of the case data and their meanings
+  clock             time, always Europe/Copenhagen for citizens
+  phone             phone numbers (E.164, as citizens read them)
+  privacy           masking CPR and phone numbers in text and logs
+  tokens            citizen tokens (JWT)
+  passwords         password hashing (argon2)
+  message_metadata  the metadata contract between the channels and the actions
+  records           the case and SMS records the runtimes pass around
+  review_records    the review app's records
+  demo_data         the demo citizens, their meetings moved to this week
+  care              crisis, distress and worry words, and the texts around answers
+  clarification     topic titles, "Mente du …?" candidates and "Se også" buttons
+  answer_decision   answer, ask or ask again: the decision rule and the outcome of a reply
+  answer_dates      the dates of the FAQ answers (checked, review_by)
+  conversation_events  what a stored conversation's events mean (review app, purge)
+  training_data     labelled examples, known topics and corrections as NLU data
+  rate_limit        the shared rate-limit counters (Redis or the database)
+  audit_export      the audit log as CSV
+  sms/              SMS as a domain (encoding, pseudonyms, schedule, sender, settings)
+  store/            the database, the only place that talks SQL
 
-Must not: import anything from `bot`, `actions`, Rasa, rasa-sdk, Sanic or aiohttp (checked by
-import-linter in `make lint`), or do work at import time (reading files, checking settings).
+Must not: import a runtime, Rasa, rasa-sdk, Sanic or aiohttp, or do work at import time.
 """

@@ -3,7 +3,7 @@
 Every FAQ answer (`utter_faq/<key>` in data/nlu/faq_*.yml) carries `metadata.checked` (the date
 its facts were last checked) and, where it depends on a rule that may change, `review_by`.
 Dates pass at run time, not at training time, so the check is made when an answer is sent
-(bot/nlg.py) and by `python -m bot stale-answers` (bot/cli/answers.py), always against
+(bot/rasa_plugins/nlg.py) and by `python -m bot stale-answers` (bot/tools/cli/answers.py), always against
 `core.clock` (tests fix it).
 
 Owns `AnswerDates` (one answer's dates, read from its metadata), `notice_for()` (the line an

@@ -15,7 +15,7 @@ import io
 from collections.abc import Iterable, Iterator
 
 from core.clock import LOCAL_TZ
-from core.store.review_records import AuditEntry
+from core.review_records import AuditEntry
 
 HEADER = ("tidspunkt", "bruger", "rolle", "handling", "samtale", "borgere", "detaljer", "fra")
 

@@ -4,8 +4,8 @@ Owns `fold()` (the forgiving form both a message and a phrase are compared in), 
 (a phrase list that matches whole words, `*` for any ending), `crisis_in()`, `distress_in()`,
 `worry_in()` and `support_texts()`: everything read from data/support.yml, once per process.
 
-Used by the Rasa server's crisis component (bot/nlu/crisis.py), its custom NLG (bot/nlg.py) and
-the action server (actions/care.py, actions/clarification.py).
+Used by the Rasa server's crisis component (bot/rasa_plugins/nlu/crisis.py), its custom NLG
+(bot/rasa_plugins/nlg.py) and the action server (actions/care.py, actions/clarification.py).
 
 Must not: import Rasa, rasa-sdk or an app; log the citizen's words; decide what to answer.
 """

@@ -10,7 +10,7 @@ Owns the candidate rules (pure functions, no Rasa):
   MIN_CONFIDENCE nothing is offered. Only topics with a title (data/topic_titles.yml) are ever
   offered, so the fallback, small talk, crisis words or "delete my note" never become a button.
 - `button_for(candidate)`: the button, titled for citizens; its payload is a Rasa `/intent`
-  payload that works in the web widget and, numbered, over SMS (core/sms/replies.py).
+  payload that works in the web widget and, numbered, over SMS (bot/rasa_plugins/sms/replies.py).
 - `topic_from_entities(entities)`: the FAQ topic a `faq_pick` payload names, only if it is a
   known topic; every other entity (an identity, say) is ignored.
 
@@ -34,7 +34,7 @@ MAX_CANDIDATES = 3
 # The floor under which a guess is not worth a button (on the scale of the NLU's confidences).
 MIN_CONFIDENCE = 0.1
 CANDIDATES_KEY = "clarification_candidates"
-# What the NLU decided for a message (bot/nlu/decision.py), the topics offered under an answer
+# What the NLU decided for a message (core/answer_decision.py), the topics offered under an answer
 # ("Se også"), the words that name a turn's topic (for the next turn's follow-up) and the entity
 # that says which part of a case answer was asked for ("place", "time", "participants", "contact").
 DECISION_KEY = "answer_decision"

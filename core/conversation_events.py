@@ -13,7 +13,7 @@ owns:
 
 The flag names are shared with the NLU branch: the assistant was unsure (intent `nlu_fallback`, the
 actions `utter_please_rephrase` / `utter_clarify`, or an answer the NLU gave although the next topic
-was close: `answer_decision.close`, bot/nlu/decision.py), a human was asked for (intent
+was close: `answer_decision.close`, core/answer_decision.py), a human was asked for (intent
 `human_handoff` / `action_human_handoff`), crisis words (intent `crisis` /
 `action_crisis_support`). A FAQ topic chosen from "Mente du …?" (intent `faq_pick`, entity
 `topic`) is shown as that topic with confidence 1.0: the citizen said so. While a form is
@@ -32,7 +32,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from core.clarification import PICK_INTENT
 from core.privacy import mask_text
+from core.sms import CONVERSATION_PREFIX as SMS_PREFIX
+from core.sms import SMS_INPUT_CHANNELS
 
 # --- flags -------------------------------------------------------------------------------------
 UNSURE_INTENTS = frozenset({"nlu_fallback"})
@@ -61,13 +64,11 @@ FLAGS: tuple[str, ...] = (FLAG_UNSURE, FLAG_HANDOFF, FLAG_CRISIS, FLAG_NOTE)
 CHANNEL_WEB = "web"
 CHANNEL_SMS = "sms"
 CHANNELS: tuple[str, ...] = (CHANNEL_WEB, CHANNEL_SMS)
-SMS_INPUT_CHANNELS = frozenset({"gatewayapi", "sms"})
-SMS_PREFIX = "sms:"
+
 
 # Actions every turn runs; the transcript leaves them out of "actions run".
 ROUTINE_ACTIONS = frozenset({"action_listen", "action_session_start", "action_unlikely_intent"})
 FAQ_INTENT = "faq"
-PICK_INTENT = "faq_pick"  # core.clarification: the payload of a "Mente du …?" button
 MAX_SEARCH_TEXT_CHARS = 100_000
 
 

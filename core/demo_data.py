@@ -13,7 +13,7 @@ start after it.
 Also the list of demo citizens the web site's dev-only MitID picker offers (`demo_citizens`),
 read with the standard library only.
 
-Must not: write to the database (the CLI seeds through `core.store.case_import`).
+Must not: write to the database (the CLI seeds through `core.store.cases.importer`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ from datetime import date, datetime, timedelta, timezone
 from functools import lru_cache
 
 from core.clock import LOCAL_TZ
+from core.records import CitizenBundle
 from core.settings import DATA_DIR
-from core.store.records import CitizenBundle
 
 DEMO_FILE = DATA_DIR / "demo_cases.json"
 DEMO_ANCHOR = date(2026, 11, 23)

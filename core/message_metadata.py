@@ -1,7 +1,7 @@
 """The contract between the input channels and the actions: what a message's metadata may say.
 
 Rasa's channels put the client's `metadata` into the tracker as is, so every verified channel
-(`bot.channels`) REPLACES it with `sanitise_incoming()` where the message enters; the actions
+(`bot.rasa_plugins.channels`) REPLACES it with `sanitise_incoming()` where the message enters; the actions
 read it back with `identity_from_metadata()` and trust nothing else. The dict holds only:
 
 - `identity`: `{"citizen_id": ..., "via": "mitid"}` when the server verified who is asking, or

@@ -35,7 +35,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_FILE = Settings.municipality_file
 
 # Upper bounds keep every answer that quotes these values within one SMS-sized message
-# (actions.cases.MAX_MESSAGE_CHARS = 480; tests/integration/test_case_actions.py checks it with
+# (actions.cases.MAX_REPLY_CHARS = 480; tests/integration/test_case_actions.py checks it with
 # every value at its maximum length).
 MAX_NAME_CHARS = 80
 MAX_TEXT_CHARS = 120

@@ -9,8 +9,8 @@ again. The counters live outside the process (production runs several Rasa proce
 `rate_limiter()` builds the process's limiter from core/settings.py.
 
 Fail open: when the store cannot be reached the message is let through (and a warning logged)
-— a broken Redis must not silence the assistant; the admission control (bot/channels/admission.py)
-still bounds the work.
+— a broken Redis must not silence the assistant; the admission control
+(bot/rasa_plugins/channels/admission.py) still bounds the work.
 
 Must not: import SQLAlchemy (the SQL store is in core/store/) or keep counts in memory.
 """

@@ -123,7 +123,7 @@ class Settings:
     web_host: str = "127.0.0.1"  # WEB_HOST
     web_port: int = 8080  # WEB_PORT
     rasa_public_url: str = "http://localhost:5005"  # RASA_PUBLIC_URL
-    # --- SMS through GatewayAPI (issue 11: bot/channels/gatewayapi.py, bot/sms/, docs/sms.md) ---
+    # --- SMS through GatewayAPI (bot/rasa_plugins/channels/gatewayapi.py, bot/rasa_plugins/sms/) ---
     gatewayapi_url: str = "https://gatewayapi.com"  # GATEWAYAPI_URL (the simulator in development)
     gatewayapi_token: str | None = None  # GATEWAYAPI_TOKEN (sending: Authorization: Token ...)
     gatewayapi_webhook_secret: str | None = None  # GATEWAYAPI_WEBHOOK_SECRET (X-Gwapi-Signature)
@@ -133,8 +133,8 @@ class Settings:
     sms_pseudonym_secret: str | None = None  # SMS_PSEUDONYM_SECRET (HMAC key of conversation ids)
     sms_unconfirmed_resend_s: float = 300.0  # SMS_UNCONFIRMED_RESEND_AFTER (no answer, no report)
     sms_demo_port: int = 8082  # SMS_DEMO_PORT (the development gateway simulator and phone page)
-    # --- Review app and conversation store (issue 12; docs/review.md) ---
-    # Rasa's SQL tracker store (bot/tracker_store.py): every conversation, kept across restarts.
+    # --- Review app and conversation store (docs/review.md) ---
+    # Rasa's SQL tracker store (bot/rasa_plugins/tracker_store.py): every conversation, kept across restarts.
     tracker_store_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'conversations.db'}"  # TRACKER_STORE_URL
     review_host: str = "127.0.0.1"  # REVIEW_HOST
     review_port: int = 8081  # REVIEW_PORT
@@ -145,10 +145,10 @@ class Settings:
     review_lockout_minutes: int = 15  # REVIEW_LOCKOUT_MINUTES
     # Take the client address for the audit log from X-Forwarded-For (behind the municipality's proxy).
     review_trust_proxy: bool = False  # REVIEW_TRUST_PROXY
-    # --- Rate limits on the Rasa server's chat entry points (issue 13; core/rate_limit.py) ---
+    # --- Rate limits on the Rasa server's chat entry points (core/rate_limit.py) ---
     # redis://… in production (shared by every Rasa process); empty: a table in CASES_DB_URL.
     rate_limit_store_url: str | None = None  # RATE_LIMIT_STORE_URL
-    # Rasa's conversation locks, shared by several Rasa processes (bot/lock_store.py): redis://…
+    # Rasa's conversation locks, shared by several Rasa processes (bot/rasa_plugins/lock_store.py): redis://…
     lock_store_url: str | None = None  # LOCK_STORE_URL
     rate_limit_window_s: int = RATE_LIMIT_WINDOW_S  # RATE_LIMIT_WINDOW (seconds)
     rate_limit_per_conversation: int = RATE_LIMIT_PER_CONVERSATION  # RATE_LIMIT_PER_CONVERSATION
@@ -198,7 +198,7 @@ def get_settings() -> Settings:
         rasa_public_url=_http_url(
             "RASA_PUBLIC_URL", _text("RASA_PUBLIC_URL", f"http://localhost:{rasa_port}")
         ),
-        # --- SMS through GatewayAPI (issue 11) ---
+        # --- SMS through GatewayAPI ---
         gatewayapi_url=_http_url("GATEWAYAPI_URL", _text("GATEWAYAPI_URL", Settings.gatewayapi_url)),
         gatewayapi_token=_opt("GATEWAYAPI_TOKEN"),
         gatewayapi_webhook_secret=_opt("GATEWAYAPI_WEBHOOK_SECRET"),
@@ -210,7 +210,7 @@ def get_settings() -> Settings:
             "SMS_UNCONFIRMED_RESEND_AFTER", Settings.sms_unconfirmed_resend_s
         ),
         sms_demo_port=_int("SMS_DEMO_PORT", Settings.sms_demo_port),
-        # --- Review app and conversation store (issue 12) ---
+        # --- Review app and conversation store ---
         tracker_store_url=_text("TRACKER_STORE_URL", Settings.tracker_store_url),
         review_host=_text("REVIEW_HOST", Settings.review_host),
         review_port=_int("REVIEW_PORT", Settings.review_port),
@@ -219,7 +219,7 @@ def get_settings() -> Settings:
         review_max_failed_logins=_positive_int("REVIEW_MAX_FAILED_LOGINS", Settings.review_max_failed_logins),
         review_lockout_minutes=_positive_int("REVIEW_LOCKOUT_MINUTES", Settings.review_lockout_minutes),
         review_trust_proxy=_bool("REVIEW_TRUST_PROXY", Settings.review_trust_proxy),
-        # --- Rate limits (issue 13) ---
+        # --- Rate limits ---
         rate_limit_store_url=_opt("RATE_LIMIT_STORE_URL"),
         lock_store_url=_opt("LOCK_STORE_URL"),
         rate_limit_window_s=_positive_int("RATE_LIMIT_WINDOW", Settings.rate_limit_window_s),

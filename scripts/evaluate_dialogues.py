@@ -11,7 +11,7 @@ end-to-end tests do) and the SMS gateway simulator, then plays every dialogue:
   each turn waiting for the SMS that answers it; a registered number's conversation is restarted
   before each dialogue, so no dialogue sees another's turns.
 The conversation's stored events (Rasa's HTTP API) tell what the last message got
-(bot/dialogue_evaluation.py). Writes `<out>/<name>.json` and `.md` with the model's fingerprint.
+(bot/tools/dialogue_evaluation.py). Writes `<out>/<name>.json` and `.md` with the model's fingerprint.
 """
 
 from __future__ import annotations
@@ -32,9 +32,9 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.dialogue_evaluation import Dialogue, last_reply, load_dialogues, outcome_of, shares  # noqa: E402
-from bot.nlu.decision import OUTCOMES, RIGHT  # noqa: E402
-from bot.nlu_evaluation import model_fingerprint  # noqa: E402
+from bot.tools.dialogue_evaluation import Dialogue, last_reply, load_dialogues, outcome_of, shares  # noqa: E402
+from bot.tools.nlu_evaluation import model_fingerprint  # noqa: E402
+from core.answer_decision import OUTCOMES, RIGHT  # noqa: E402
 from core.demo_data import DEMO_FILE  # noqa: E402
 from core.sms.pseudonym import conversation_id  # noqa: E402
 from tests.support.citizens import make_token  # noqa: E402
@@ -100,7 +100,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         "# Held-out dialogues: the last turn, as the citizen gets it",
         "",
-        f"Model sha256 {report['model']['sha256'][:12]}. Definitions: bot/dialogue_evaluation.py.",
+        f"Model sha256 {report['model']['sha256'][:12]}. Definitions: bot/tools/dialogue_evaluation.py.",
         "",
         "| | " + " | ".join(report["sets"]) + " |",
         "|---|" + "---|" * len(report["sets"]),

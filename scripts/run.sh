@@ -9,18 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 RASA=.venv/bin/rasa
-MODEL=${MODEL:-models/moedeklar.tar.gz}
-RASA_PORT=${RASA_PORT:-5005}
-ACTION_PORT=${ACTION_PORT:-5055}
-WEB_PORT=${WEB_PORT:-8080}
-SMS_DEMO_PORT=${SMS_DEMO_PORT:-8082}
-REMINDER_EVERY_S=${REMINDER_EVERY_S:-300}
-REVIEW_PORT=${REVIEW_PORT:-8081}
-export WEB_PORT REVIEW_PORT
-export RASA_PUBLIC_URL=${RASA_PUBLIC_URL:-http://localhost:${RASA_PORT}}
-export ACTION_ENDPOINT_URL=${ACTION_ENDPOINT_URL:-http://localhost:${ACTION_PORT}/webhook}
-# The shared secret Rasa sends to the action server (endpoints.yml); the Makefile sets a dev one.
-export ACTION_SERVER_TOKEN=${ACTION_SERVER_TOKEN:-dev-only-moedeklar-action-server-change-me}
+# Every development default (ports, secrets, URLs) is set in ONE place: the Makefile, which
+# exports them before it calls this script. Run it through `make run` / `make shell`.
+for name in MODEL RASA_PORT ACTION_PORT WEB_PORT REVIEW_PORT SMS_DEMO_PORT REMINDER_EVERY_S \
+            RASA_PUBLIC_URL ACTION_ENDPOINT_URL ACTION_SERVER_TOKEN; do
+  if [ -z "${!name:-}" ]; then echo "$name is not set: start Mødeklar with \`make run\`." >&2; exit 2; fi
+done
 mkdir -p var/log
 
 pids=()
@@ -65,7 +59,7 @@ pids+=($!)
 wait_for "http://localhost:$WEB_PORT/health" "The web site" 30
 
 echo "Starting the SMS gateway simulator on port $SMS_DEMO_PORT (log: var/log/sms-simulator.log) ..."
-.venv/bin/python -m bot.gateway_simulator --port "$SMS_DEMO_PORT" >var/log/sms-simulator.log 2>&1 &
+.venv/bin/python -m bot.tools.gateway_simulator --port "$SMS_DEMO_PORT" >var/log/sms-simulator.log 2>&1 &
 pids+=($!)
 wait_for "http://localhost:$SMS_DEMO_PORT/_sim/state" "The SMS gateway simulator" 30
 

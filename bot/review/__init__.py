@@ -14,5 +14,5 @@ meeting; administrators also manage accounts and read and export the audit log.
   app         building and running the app, the error pages, security headers
 
 Must not: import the action server, talk SQL (core.store does), or show anything to an account
-that `core.store.review_queries` did not return for it.
+that `core.store.review.queries` did not return for it.
 """

@@ -21,8 +21,9 @@ from bot.review.rendering import render
 from core.audit_export import csv_lines
 from core.clock import utc_now
 from core.passwords import MAX_PASSWORD_CHARS, hash_password, password_problem
-from core.store.review_accounts import AccountError
-from core.store.review_records import ROLES
+from core.review_records import ROLES
+from core.store.database import call
+from core.store.review.accounts import AccountError
 
 routes = web.RouteTableDef()
 AUDIT_PER_PAGE = 100
@@ -31,7 +32,7 @@ MAX_CITIZEN_ID_CHARS = 64
 
 async def _accounts_page(request: web.Request, status: int = 200, error: str | None = None) -> web.Response:
     store = request.app[STORE_KEY]
-    accounts = await store.call(store.accounts.all)
+    accounts = await call(store.accounts.all)
     return render(
         request,
         "accounts.html",
@@ -68,8 +69,8 @@ async def create_account(request: web.Request) -> web.Response:
             raise FormError(problem)
         if role not in ROLES:
             raise FormError("Vælg en rolle.")
-        hashed = await store.call(hash_password, password)
-        account = await store.call(lambda: store.accounts.create(username, role, email, hashed, utc_now()))
+        hashed = await store.database.call(hash_password, password)
+        account = await call(store.accounts.create, username, role, email, hashed, utc_now())
     except (FormError, AccountError) as problem:
         return await _accounts_page(request, 400, str(problem))
     await audit(request, "account_created", detail=json.dumps({"konto": account.username, "rolle": role}))
@@ -85,7 +86,7 @@ async def set_status(request: web.Request) -> web.Response:
     if not active and username == session.account.username:
         raise bad_request("Du kan ikke lukke din egen konto.")
     store = request.app[STORE_KEY]
-    if not await store.call(store.accounts.set_active, username, active):
+    if not await call(store.accounts.set_active, username, active):
         raise web.HTTPNotFound(text="Kontoen findes ikke.")
     await audit(
         request,
@@ -109,7 +110,7 @@ async def audit_page(request: web.Request) -> web.Response:
     citizen = _citizen_filter(request)
     page = page_number(request)
     store = request.app[STORE_KEY]
-    entries = await store.call(store.audit.page, (page - 1) * AUDIT_PER_PAGE, AUDIT_PER_PAGE + 1, citizen)
+    entries = await call(store.audit.page, (page - 1) * AUDIT_PER_PAGE, AUDIT_PER_PAGE + 1, citizen)
     await audit(request, "audit_view", detail=json.dumps({"borger": citizen, "side": page}))
     return render(
         request,
@@ -129,7 +130,7 @@ async def audit_csv(request: web.Request) -> web.StreamResponse:
     citizen = _citizen_filter(request)
     store = request.app[STORE_KEY]
     await audit(request, "audit_export", detail=json.dumps({"borger": citizen}))
-    entries = await store.call(lambda: list(store.audit.export(citizen)))
+    entries = await store.database.call(lambda: list(store.audit.export(citizen)))
     body = "".join(csv_lines(entries))
     name = f"adgangslog-{citizen}.csv" if citizen and citizen.replace("-", "").isalnum() else "adgangslog.csv"
     return web.Response(

@@ -26,7 +26,7 @@ from core.municipality import get_municipality
 from core.privacy import install_log_filter
 from core.startup import STARTUP_REFUSED, configuration_problem
 from core.store.errors import StoreUnavailable
-from core.store.review_store import ReviewStore
+from core.store.review.store import ReviewStore
 
 logger = logging.getLogger(__name__)
 

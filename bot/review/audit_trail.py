@@ -4,7 +4,7 @@
 address (`auth.client_address`) and the citizens whose data the page showed. Every page that
 shows conversations, notes or the log calls it.
 
-Must not: decide what a page shows (core.store.review_queries does).
+Must not: decide what a page shows (core.store.review.queries does).
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from aiohttp import web
 from bot.review.auth import client_address, signed_in
 from bot.review.config import STORE_KEY
 from core.clock import utc_now
-from core.store.review_records import Reader, SignedIn
+from core.review_records import Reader, SignedIn
+from core.store.database import call
 
 
 def reader_of(session: SignedIn) -> Reader:
@@ -31,15 +32,14 @@ async def audit(
     citizen_ids: tuple[str, ...] = (),
 ) -> None:
     store, session = request.app[STORE_KEY], signed_in(request)
-    await store.call(
-        lambda: store.audit.append(
-            utc_now(),
-            session.account.username,
-            session.account.role,
-            action,
-            conversation_id=conversation_id,
-            detail=detail,
-            client=client_address(request),
-            citizen_ids=citizen_ids,
-        )
+    await call(
+        store.audit.append,
+        utc_now(),
+        session.account.username,
+        session.account.role,
+        action,
+        conversation_id=conversation_id,
+        detail=detail,
+        client=client_address(request),
+        citizen_ids=citizen_ids,
     )

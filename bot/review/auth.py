@@ -11,7 +11,7 @@ prefix, everywhere but local development); the database keeps its SHA-256, the C
 expiry, so every app process knows every session. Every POST must carry the session's CSRF token
 (`csrf_token` field); the sign-in form, before a session exists, uses a double-submit cookie.
 
-Sign-in attempts are also limited per client address (core.web_rate_limit.REVIEW_LOGIN: 429).
+Sign-in attempts are also limited per client address (bot.review.rate_limit.REVIEW_LOGIN: 429).
 
 Must not: keep sessions, lockout or rate-limit counts in memory, log passwords or tokens, or say
 whether a user name exists.
@@ -28,11 +28,12 @@ from aiohttp import web
 
 from bot.review.config import CONFIG_KEY, STORE_KEY, ReviewConfig
 from bot.review.params import FormError, clean_next, form_text
+from bot.review.rate_limit import TOO_MANY, allowed
 from bot.review.rendering import SIGNED_IN_KEY, render
 from core.clock import utc_now
 from core.passwords import MAX_PASSWORD_CHARS, verify_password
-from core.store.review_records import Account, SignedIn
-from core.web_rate_limit import TOO_MANY, allowed
+from core.review_records import Account, SignedIn
+from core.store.database import call
 
 PUBLIC_PREFIXES = ("/static/", "/login", "/health", "/favicon.ico")
 LOGIN_CSRF_COOKIE = "moedeklar_review_login"
@@ -79,9 +80,9 @@ def require_admin(request: web.Request) -> SignedIn:
 async def begin_session(request: web.Request, account: Account, location: str) -> web.HTTPSeeOther:
     """Sign `account` in: a new session and its cookie, and a redirect to `location`."""
     config, store = request.app[CONFIG_KEY], request.app[STORE_KEY]
-    token, _csrf = await store.call(store.accounts.start_session, account.id, utc_now(), config.session_ttl)
-    await store.call(store.accounts.record_success, account.id, account.username, utc_now())
-    await store.call(
+    token, _csrf = await call(store.accounts.start_session, account.id, utc_now(), config.session_ttl)
+    await call(store.accounts.record_success, account.id, account.username, utc_now())
+    await call(
         store.audit.append, utc_now(), account.username, account.role, "login", client=client_address(request)
     )
     response = web.HTTPSeeOther(location)
@@ -102,8 +103,8 @@ async def end_session(request: web.Request) -> web.HTTPSeeOther:
     config, store = request.app[CONFIG_KEY], request.app[STORE_KEY]
     token = request.cookies.get(session_cookie_name(config), "")
     session = signed_in(request)
-    await store.call(store.accounts.end_session, token)
-    await store.call(
+    await call(store.accounts.end_session, token)
+    await call(
         store.audit.append,
         utc_now(),
         session.account.username,
@@ -135,7 +136,7 @@ async def session_middleware(request: web.Request, handler: Handler) -> web.Stre
         return await handler(request)
     config, store = request.app[CONFIG_KEY], request.app[STORE_KEY]
     token = request.cookies.get(session_cookie_name(config), "")
-    session = await store.call(store.accounts.signed_in, token, utc_now()) if token else None
+    session = await call(store.accounts.signed_in, token, utc_now()) if token else None
     if session is None:
         if request.method == "GET":
             raise web.HTTPSeeOther(f"/login?next={clean_next(request.path_qs, quote=True)}")
@@ -198,7 +199,7 @@ class PasswordAuthenticator:
 
     async def login(self, request: web.Request) -> web.StreamResponse:
         config, store = request.app[CONFIG_KEY], request.app[STORE_KEY]
-        # Per client, before any password is hashed (core.web_rate_limit; the lockout is per name).
+        # Per client, before any password is hashed (bot.review.rate_limit; the lockout is per name).
         if not await allowed(store.rate_limit, config.login_rate_limit, client_address(request)):
             return self._page(request, 429, TOO_MANY)
         form = await request.post()
@@ -210,22 +211,22 @@ class PasswordAuthenticator:
         except FormError as problem:
             return self._page(request, 400, str(problem), str(form.get("username", ""))[:64])
         now = utc_now()
-        candidate = await store.call(store.accounts.login_candidate, username, now)
+        candidate = await call(store.accounts.login_candidate, username, now)
         if candidate.locked_until is not None:
-            await store.call(
+            await call(
                 store.audit.append, now, username[:64], "-", "login_locked", client=client_address(request)
             )
             return self._page(request, 429, LOCKED, username)
-        ok = await store.call(verify_password, candidate.password_hash, password)
+        ok = await store.database.call(verify_password, candidate.password_hash, password)
         if not ok or candidate.account_id is None:
-            locked = await store.call(
+            locked = await call(
                 store.accounts.record_failure, username, now, config.max_failed_logins, config.lockout
             )
-            await store.call(
+            await call(
                 store.audit.append, now, username[:64], "-", "login_failed", client=client_address(request)
             )
             return self._page(request, 429 if locked else 401, LOCKED if locked else WRONG, username)
-        account = await store.call(store.accounts.get, username)
+        account = await call(store.accounts.get, username)
         if account is None or not account.active:
             return self._page(request, 401, WRONG, username)
         return await begin_session(request, account, clean_next(str(form.get("next", "/"))))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from core.store.review_records import DayStats
+from core.review_records import DayStats
 
 WIDTH, HEIGHT = 760, 260
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 48

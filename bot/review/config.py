@@ -11,9 +11,9 @@ from pathlib import Path
 
 from aiohttp import web
 
+from bot.review.rate_limit import REVIEW_LOGIN, RateRule
 from core.settings import Settings, get_settings
-from core.store.review_store import ReviewStore
-from core.web_rate_limit import REVIEW_LOGIN, RateRule
+from core.store.review.store import ReviewStore
 
 REVIEW_DIR = Path(__file__).resolve().parent
 TEMPLATES_DIR = REVIEW_DIR / "templates"
@@ -29,7 +29,7 @@ class ReviewConfig:
     max_failed_logins: int
     lockout: timedelta
     trust_proxy: bool
-    # Sign-in attempts per client address (core.web_rate_limit); tests may pass their own.
+    # Sign-in attempts per client address (bot.review.rate_limit); tests may pass their own.
     login_rate_limit: RateRule = REVIEW_LOGIN
 
 

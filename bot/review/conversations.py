@@ -29,9 +29,10 @@ from bot.review.rendering import render
 from core.clock import utc_now
 from core.conversation_events import TranscriptEntry, transcript
 from core.privacy import mask_text
+from core.review_records import ConversationFilter, ConversationRow
+from core.store.database import call
 from core.store.errors import StoreUnavailable
-from core.store.review_records import ConversationFilter, ConversationRow
-from core.store.review_work import MAX_COMMENT_CHARS
+from core.store.review.work import MAX_COMMENT_CHARS
 from core.training_data import known_topics
 
 logger = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ async def catch_up(request: web.Request) -> None:
     """Index what Rasa stored since the last page (bounded; a slow index never blocks the page)."""
     store = request.app[STORE_KEY]
     try:
-        await store.call(store.indexer.catch_up)
+        await call(store.indexer.catch_up)
     except StoreUnavailable:
         logger.warning("The conversation index could not be brought up to date; showing what it has.")
 
@@ -75,7 +76,7 @@ async def conversation_list(request: web.Request) -> web.Response:
     session = signed_in(request)
     store = request.app[STORE_KEY]
     await catch_up(request)
-    result = await store.call(store.queries.conversations, reader_of(session), wanted, page, PER_PAGE)
+    result = await call(store.queries.conversations, reader_of(session), wanted, page, PER_PAGE)
     shown = tuple(sorted({row.citizen_id for row in result.rows if row.citizen_id}))
     await audit(
         request, "search" if wanted.search else "list", detail=describe(wanted, page), citizen_ids=shown
@@ -101,9 +102,9 @@ async def visible_conversation(request: web.Request) -> ConversationRow:
     """The conversation of the URL when this account may see it; 404 (audited) otherwise."""
     conversation_id = _conversation_id(request)
     store, session = request.app[STORE_KEY], signed_in(request)
-    row = await store.call(store.queries.conversation, reader_of(session), conversation_id)
+    row = await call(store.queries.conversation, reader_of(session), conversation_id)
     if row is None:
-        if await store.call(store.queries.exists, conversation_id):
+        if await call(store.queries.exists, conversation_id):
             await audit(request, "view_denied", conversation_id=conversation_id)
         raise web.HTTPNotFound(text="Samtalen findes ikke, eller du har ikke adgang til den.")
     return row
@@ -118,10 +119,10 @@ async def conversation_page(request: web.Request) -> web.Response:
     check_query_size(request)
     row = await visible_conversation(request)
     store = request.app[STORE_KEY]
-    events = await store.call(store.reader.events_for, row.id)
+    events = await call(store.reader.events_for, row.id)
     entries = transcript(events)
-    notes = await store.call(store.queries.notes_during, row.id)
-    state = await store.call(store.work.state, row.id)
+    notes = await call(store.queries.notes_during, row.id)
+    state = await call(store.work.state, row.id)
     await audit(request, "view", conversation_id=row.id, citizen_ids=_citizens(row))
     corrections = {c.event_id: c for c in state.corrections}
     return render(
@@ -149,7 +150,7 @@ async def mark_reviewed(request: web.Request) -> web.Response:
     form = await request.post()
     reviewed = form.get("gennemset") != "nej"
     store, session = request.app[STORE_KEY], signed_in(request)
-    await store.call(store.work.mark, row.id, session.account.username, utc_now(), reviewed)
+    await call(store.work.mark, row.id, session.account.username, utc_now(), reviewed)
     await audit(request, "mark_reviewed" if reviewed else "unmark_reviewed", conversation_id=row.id)
     raise _back(row, "gennemset")
 
@@ -163,7 +164,7 @@ async def add_comment(request: web.Request) -> web.Response:
     except FormError as problem:
         raise bad_request(str(problem)) from None
     store, session = request.app[STORE_KEY], signed_in(request)
-    await store.call(store.work.comment, row.id, session.account.username, utc_now(), mask_text(text))
+    await call(store.work.comment, row.id, session.account.username, utc_now(), mask_text(text))
     await audit(request, "comment", conversation_id=row.id, citizen_ids=_citizens(row))
     raise _back(row, "kommentar")
 
@@ -183,20 +184,19 @@ async def add_correction(request: web.Request) -> web.Response:
     if topic not in known_topics():
         raise bad_request("Vælg et emne fra listen.")
     store, session = request.app[STORE_KEY], signed_in(request)
-    entries = transcript(await store.call(store.reader.events_for, row.id))
+    entries = transcript(await call(store.reader.events_for, row.id))
     message = _citizen_message(entries, int(raw_event))
     if message is None:
         raise bad_request("Beskeden findes ikke i denne samtale.")
-    await store.call(
-        lambda: store.work.correct(
-            row.id,
-            event_id=message.event_id,
-            message_text=mask_text(message.text),
-            predicted=message.topic,
-            topic=topic,
-            username=session.account.username,
-            now=utc_now(),
-        )
+    await call(
+        store.work.correct,
+        row.id,
+        event_id=message.event_id,
+        message_text=mask_text(message.text),
+        predicted=message.topic,
+        topic=topic,
+        username=session.account.username,
+        now=utc_now(),
     )
     await audit(request, "correction", conversation_id=row.id, detail=json.dumps({"emne": topic}))
     raise _back(row, "rettelse")

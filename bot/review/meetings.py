@@ -15,6 +15,7 @@ from bot.review.config import STORE_KEY
 from bot.review.params import check_query_size
 from bot.review.rendering import render
 from core.clock import utc_now
+from core.store.database import call
 
 routes = web.RouteTableDef()
 
@@ -24,7 +25,7 @@ async def meetings_page(request: web.Request) -> web.Response:
     check_query_size(request)
     session = signed_in(request)
     store = request.app[STORE_KEY]
-    meetings = await store.call(store.queries.upcoming_meetings, reader_of(session), utc_now())
+    meetings = await call(store.queries.upcoming_meetings, reader_of(session), utc_now())
     await audit(request, "meetings", citizen_ids=tuple(sorted({m.citizen_id for m in meetings})))
     return render(
         request,

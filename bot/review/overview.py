@@ -19,6 +19,7 @@ from bot.review.conversations import catch_up
 from bot.review.params import MAX_RANGE_DAYS, bad_request, check_query_size, date_range
 from bot.review.rendering import render
 from core.clock import local_today, utc_now
+from core.store.database import call
 
 routes = web.RouteTableDef()
 DEFAULT_DAYS = 30
@@ -34,7 +35,7 @@ async def overview_page(request: web.Request) -> web.Response:
         raise bad_request(f"Perioden må højst være {MAX_RANGE_DAYS} dage.")
     store = request.app[STORE_KEY]
     await catch_up(request)
-    overview = await store.call(store.queries.overview, first, last)
+    overview = await call(store.queries.overview, first, last)
     total = sum(d.conversations for d in overview.days)
     unsure = sum(d.unsure for d in overview.days)
     chart = Markup(day_chart(overview.days, f"Samtaler pr. dag fra {first:%d.%m.%Y} til {last:%d.%m.%Y}"))

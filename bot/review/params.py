@@ -18,7 +18,7 @@ from urllib.parse import quote as url_quote
 from aiohttp import web
 
 from core.conversation_events import CHANNELS, FLAGS
-from core.store.review_records import ConversationFilter
+from core.review_records import ConversationFilter
 
 MAX_QUERY_CHARS = 2000
 MAX_VALUE_CHARS = 200

@@ -17,6 +17,7 @@ from bot.web import demo_login, pages
 from bot.web.config import CONFIG_KEY, WebConfig, load_config
 from bot.web.security import install_security_headers
 from bot.web.static import add_static_routes
+from core.limits import MAX_BODY_BYTES
 from core.municipality import get_municipality
 from core.privacy import install_log_filter
 from core.startup import STARTUP_REFUSED, configuration_problem
@@ -46,7 +47,7 @@ def create_app(config: WebConfig | None = None) -> web.Application:
     """The web application for `config` (default: from the environment)."""
     config = config or load_config()
     get_municipality()  # a broken municipality file fails here, at start-up
-    app = web.Application(client_max_size=64 * 1024, middlewares=[bad_cookies])
+    app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[bad_cookies])
     app[CONFIG_KEY] = config
     install_security_headers(app, config)
     app.add_routes(pages.routes)

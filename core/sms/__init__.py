@@ -1,14 +1,14 @@
-"""SMS as a domain: what an SMS may contain, how replies are read, and who a number is.
+"""SMS as a domain: what every runtime that sends or reads SMS shares.
 
-One module per idea:
-  encoding    GSM 03.38 or UCS-2, normalising typography and emoji away, segment counts
-  formatting  a turn's bot replies as SMS texts: numbered options, at most 3 segments, "MERE"
-  replies     reading what a citizen texted: STOP/START/MERE, "1", "2.", a button's title
-  pseudonym   the conversation id of a number (HMAC), never the number itself
-  schedule    when a meeting reminder is due (days before, allowed hours, Copenhagen time)
+  encoding   GSM 03.38 or UCS-2, normalising typography and emoji away, segment counts
+  config     the SMS settings (gateway, secrets, sender) and their checks
+  pseudonym  the conversation id of a number (HMAC), never the number itself
+  schedule   when a meeting reminder is due (days before, allowed hours, Copenhagen time)
+  sender     the sender name citizens see
 
-The SMS channel (`bot/channels/gatewayapi.py`, `bot/sms/`) and the actions use these; the
-queue, outbox and reminder marks live in the database (`core.store.sms`).
+The Rasa server's SMS machinery (the worker, how a turn becomes one SMS, how a reply is read)
+is bot/rasa_plugins/sms/; the queue, outbox and reminder marks live in the database
+(core/store/sms/).
 
 Must not: send or receive anything (no HTTP: core imports no aiohttp), read the database, or
 log phone numbers or message texts.

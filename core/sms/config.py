@@ -10,7 +10,7 @@ start the channel (and `send-reminders` refuses to run) instead of failing per m
   must be reached over https;
 - the sender follows GatewayAPI's rule (`core.sms.sender`).
 
-Must not: log secrets or hold a client (that is `bot.sms`).
+Must not: log secrets or hold a client (that is `bot.rasa_plugins.sms`).
 """
 
 from __future__ import annotations

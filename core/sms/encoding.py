@@ -14,7 +14,7 @@ removes emoji. Only what is still outside GSM 03.38 afterwards (a name with "ł"
 message UCS-2. The GSM alphabet itself comes from the `gsm0338` codec (GatewayAPI's glossary,
 "GSM 03.38", lists the same basic and extension characters).
 
-Must not: shorten or cut texts (that is `core.sms.formatting`).
+Must not: shorten or cut texts (that is `bot.rasa_plugins.sms.formatting`).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ GSM_SINGLE = 160
 GSM_PER_SEGMENT = 153
 UCS2_SINGLE = 70
 UCS2_PER_SEGMENT = 67
-# An answer is at most this many segments (longer ones are cut: core.sms.formatting).
+# An answer is at most this many segments (longer ones are cut: bot.rasa_plugins.sms.formatting).
 MAX_SEGMENTS = 3
 
 _TYPOGRAPHY: dict[int, str] = str.maketrans(

@@ -1,18 +1,21 @@
 """The database: the only part of the project that talks SQL (SQLAlchemy 1.4, Alembic).
 
-One module per idea:
-  engine      how we connect (pool, timeouts per backend) and one session per unit of work
-  schema      Alembic migrations (`migrate`, `schema_revision`); the schema exists only through them
-  tables      the ORM tables
-  records     the plain frozen records callers get (never ORM objects)
-  errors      `StoreUnavailable` / `CaseImportFailed`: what callers catch
-  database    `Database`: a lazily connected handle with a thread pool and a time limit, so async
-              callers never block the event loop; `get_database()` is the one per process
-  cases       `CaseRepository`: reads of the citizen's own case, meetings and caseworker
-  notes       `SharedNotes`: preparation notes shared with consent (write, withdraw, read)
-  case_import `CaseWriter`: the importer's all-or-nothing upsert
+Shared by every area:
+  engine       how we connect (pool, timeouts per backend) and one session per unit of work
+  database     `Database`: a lazily connected handle with a thread pool and a time limit;
+               `await database.call(fn, ...)` is the one way async code runs store work
+  errors       `StoreUnavailable`, `CaseImportFailed`, `SmsLeaseLost`: what callers catch
+  schema       Alembic migrations (`migrate`, `schema_revision`); the schema exists only through them
+  base         the declarative base and the UTC timestamp column type
+  tables       every table in one place, for Alembic and tests (the areas own them)
+  upsert       insert-or-ignore on every backend
+  rate_limits  the rate-limit counters' table and queries
+By area, each with its tables and queries together (the records they hand out are core.records
+and core.review_records, outside the store):
+  cases/          citizens, cases, meetings, caseworkers, shared notes, the case importer
+  sms/            the SMS inbox, outbox, reminders and conversation leases
+  review/         the review app's accounts, audit log, index queries, marks and corrections
+  conversations/  Rasa's stored conversations: reading, windows, the review index, retention
 
-Must not: be imported by the apps for anything but these classes and functions (no raw SQL
-elsewhere: import-linter checks that only `core.store` imports sqlalchemy and alembic), or log
-personal data or SQL parameters.
+Must not: log personal data or SQL parameters; be bypassed (no raw SQL elsewhere).
 """

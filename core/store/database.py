@@ -89,14 +89,11 @@ class Database:
             # `from None`: the original message holds SQL parameters (personal data).
             raise self.unavailable(type(exc).__name__) from None
 
-    async def arun(self, work: Callable[..., T], *args: Any) -> T:
-        """`run` in a worker thread; StoreUnavailable also after `timeout_s`."""
-        return await self.in_thread(self.run, work, *args)
-
-    async def in_thread(self, method: Callable[..., T], *args: Any) -> T:
-        """Any blocking `method(*args)` in a worker thread, bounded by `timeout_s`."""
+    async def call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Any blocking `method(*args, **kwargs)` in a worker thread, bounded by `timeout_s`
+        (else StoreUnavailable). Async code reaches the store only this way (see `call`)."""
         loop = asyncio.get_running_loop()
-        future = loop.run_in_executor(self._threads(), functools.partial(method, *args))
+        future = loop.run_in_executor(self._threads(), functools.partial(method, *args, **kwargs))
         try:
             return await asyncio.wait_for(future, timeout=self.timeout_s)
         except asyncio.TimeoutError:
@@ -115,6 +112,17 @@ class Database:
 
 _process_wide: dict[str, Database] = {}
 _process_wide_lock = threading.Lock()
+
+
+async def call(method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`await call(repository.cases_for, citizen_id)`: a store method from async code, run in its
+    object's database thread pool within the time limit. The one way async code uses the store:
+    every store object has a `database`, and `call` is `Database.call` on it (other blocking work
+    that belongs with a store, a password hash, say, goes through `store.database.call` itself)."""
+    database = getattr(getattr(method, "__self__", None), "database", None)
+    if not isinstance(database, Database):
+        raise TypeError("call() takes a method of a store object (one with a `database`)")
+    return await database.call(method, *args, **kwargs)
 
 
 def get_database() -> Database:

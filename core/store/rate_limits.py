@@ -12,16 +12,28 @@ from __future__ import annotations
 
 import random
 
-from sqlalchemy import delete, select
+from sqlalchemy import BigInteger, Column, Index, Integer, String, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from core.store.base import Base
 from core.store.database import Database
-from core.store.tables import RateLimitCounter
 
 # About one call in this many also deletes windows that have ended.
 CLEANUP_ONE_IN = 200
 RATE_LIMIT_DB_TIMEOUT_S = 0.5
+
+
+class RateLimitCounter(Base):
+    """Hits on one rate-limit key (a hash, core.rate_limit) in one fixed window (epoch seconds)."""
+
+    __tablename__ = "rate_limit_counters"
+
+    key = Column(String(64), primary_key=True)
+    window_start = Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    count = Column(Integer, nullable=False)
+
+    __table_args__ = (Index("ix_rate_limit_counters_window_start", "window_start"),)
 
 
 def _hit(session: Session, key: str, window_start: int, now_window: int, cleanup: bool) -> int:
@@ -50,7 +62,9 @@ class SqlCounterStore:
 
     async def hit(self, key: str, window_start: int, window_s: int) -> int:
         cleanup = random.randrange(CLEANUP_ONE_IN) == 0  # noqa: S311 - not security
-        return await self.database.arun(_hit, key, window_start, window_start - window_s, cleanup)
+        return await self.database.call(
+            self.database.run, _hit, key, window_start, window_start - window_s, cleanup
+        )
 
     def close(self) -> None:
         self.database.close()

@@ -1,6 +1,6 @@
 """Initial case schema: citizens, caseworkers, cases, meetings.
 
-Indexes cover every lookup in `core.store.cases`: citizen by id (primary key), citizen by
+Indexes cover every lookup in `core.store.cases.repository`: citizen by id (primary key), citizen by
 phone (unique), cases by citizen (newest first), meetings by (citizen_id, starts_at), and
 caseworker by identity key (unique; used by the importer).
 

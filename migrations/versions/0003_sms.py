@@ -2,7 +2,7 @@
 
 Also `meetings.cancelled` (the case import's `cancelled`: no reminder, not the next meeting).
 
-Indexes cover every query in `core.store.sms_*`: the inbox by gateway id (unique: a retried
+Indexes cover every query in `core.store.sms`: the inbox by gateway id (unique: a retried
 webhook is stored once), pending messages and recent messages per conversation; the outbox by
 state and due time, and in order per conversation; reminders by meeting and start time (unique:
 once per meeting time) and by conversation; conversations by number (unique).

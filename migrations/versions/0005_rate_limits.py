@@ -1,4 +1,4 @@
-"""Rate-limit counters of the Rasa server's chat entry points (issue 13, core.rate_limit).
+"""Rate-limit counters of the Rasa server's chat entry points (core.rate_limit).
 
 `rate_limit_counters`: one row per (hashed key, window start) with its count; the embedded
 store when RATE_LIMIT_STORE_URL is not a redis:// URL. Rows of ended windows are deleted by the

@@ -12,8 +12,8 @@ from typing import Dict
 
 from playwright.sync_api import Page, expect
 
+from core.store.cases.notes import SharedNotes
 from core.store.database import Database
-from core.store.notes import SharedNotes
 from tests.support.widget import ANSWER_TIMEOUT_MS, ask, expect_answer, log_in_as_anna, open_widget, shot
 
 ANNA = "c-1001"

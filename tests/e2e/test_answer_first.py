@@ -14,9 +14,9 @@ from typing import Any, Dict
 import pytest
 import yaml
 
+from bot.rasa_plugins.sms.formatting import MORE_HINT
 from core.care import support_texts
 from core.clarification import titles
-from core.sms.formatting import MORE_HINT
 from tests.support.citizens import ANNA, Conversation, make_token
 from tests.support.servers import REPO
 from tests.support.sms import RunningSimulator

@@ -17,11 +17,11 @@ from typing import Dict
 
 import pytest
 
-from bot.cli.review import public_numbers
+from bot.tools.cli.review import public_numbers
 from core.privacy import contains_personal_numbers
-from core.store.conversations import ConversationReader
+from core.store.conversations.events import ConversationReader
 from core.store.database import Database
-from core.store.review_store import ReviewStore
+from core.store.review.store import ReviewStore
 from tests.support.citizens import Conversation, make_token
 from tests.support.servers import free_port, start_rasa, wait_until_up
 

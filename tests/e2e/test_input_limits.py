@@ -1,6 +1,6 @@
 """End-to-end: the running Rasa server (`rasa run` as `make run` starts it) under hostile input.
 
-Issue 13's "done when" on the real servers: a 2 MB REST body gets 413 before it is even sent, a
+On the real servers: a 2 MB REST body gets 413 before it is even sent, a
 4,001-character message gets the polite answer at once, a conversation over its rate limit gets
 429, the SMS webhooks refuse 2 MB (signed or not), an oversized socket.io packet is refused, and
 "hej" from another conversation is still answered quickly while one client floods the server.
@@ -20,8 +20,8 @@ import jwt
 import requests
 import socketio
 
-from core.input_check import EMPTY_TEXT, RATE_LIMITED_TEXT, TOO_LONG_TEXT
-from core.limits import MAX_MESSAGE_CHARS
+from bot.rasa_plugins.channels.input_check import EMPTY_TEXT, RATE_LIMITED_TEXT, TOO_LONG_TEXT
+from core.limits import MAX_INCOMING_CHARS
 
 TWO_MB = 2 * 1024 * 1024
 RATE_WINDOW_S = 60  # RATE_LIMIT_WINDOW's default (tests/support/servers.py does not change it)
@@ -69,7 +69,7 @@ def test_a_2_mb_rest_body_gets_413_at_once(servers: Dict[str, str]) -> None:
 
 def test_4001_characters_get_the_polite_answer_at_once(rest_url: str) -> None:
     started = time.monotonic()
-    reply = say(rest_url, f"long-{uuid.uuid4().hex}", "a" * (MAX_MESSAGE_CHARS + 1))
+    reply = say(rest_url, f"long-{uuid.uuid4().hex}", "a" * (MAX_INCOMING_CHARS + 1))
     took = time.monotonic() - started
     assert reply.status_code == 200
     assert [m["text"] for m in reply.json()] == [TOO_LONG_TEXT]
@@ -90,7 +90,7 @@ def test_an_empty_message_gets_the_polite_answer_and_the_conversation_goes_on(re
 
 
 def test_a_4000_character_message_is_answered_normally(rest_url: str) -> None:
-    text = ("hvor længe varer et ressourceforløb " * 200)[:MAX_MESSAGE_CHARS]
+    text = ("hvor længe varer et ressourceforløb " * 200)[:MAX_INCOMING_CHARS]
     started = time.monotonic()
     reply = say(rest_url, f"long-{uuid.uuid4().hex}", text)
     assert reply.status_code == 200 and reply.json()
@@ -101,7 +101,7 @@ def test_a_4000_character_message_is_answered_normally(rest_url: str) -> None:
 def test_a_conversation_over_its_rate_limit_gets_429(servers: Dict[str, str], rest_url: str) -> None:
     limit = int(servers["rate_limit_per_conversation"])
     sender = f"flood-{uuid.uuid4().hex}"
-    cheap = "a" * (MAX_MESSAGE_CHARS + 1)  # counted, but answered without the NLU
+    cheap = "a" * (MAX_INCOMING_CHARS + 1)  # counted, but answered without the NLU
     into_window = time.time() % RATE_WINDOW_S  # fixed windows: start well inside one
     if into_window > RATE_WINDOW_S - 20:
         time.sleep(RATE_WINDOW_S - into_window + 0.5)
@@ -143,7 +143,7 @@ async def test_socketio_too_long_gets_the_polite_answer_and_oversized_packets_ar
 ) -> None:
     client, _, bot = await _socket_client(servers)
     try:
-        await client.emit("user_uttered", {"message": "a" * (MAX_MESSAGE_CHARS + 1), "metadata": {}})
+        await client.emit("user_uttered", {"message": "a" * (MAX_INCOMING_CHARS + 1), "metadata": {}})
         assert (await asyncio.wait_for(bot.get(), 5)) == {"text": TOO_LONG_TEXT}
         # 200 KB in one packet: engine.io refuses it (the connection is dropped), nothing runs
         try:

@@ -12,7 +12,7 @@ import json
 import yaml
 
 from core.care import support_data, support_texts
-from tests.support.citizens import Conversation, ask, texts
+from tests.support.citizens import UNSURE, Conversation, ask, texts
 from tests.support.servers import REPO
 
 DOMAIN = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
@@ -26,17 +26,6 @@ FAQ = {
     for key, variations in (yaml.safe_load(path.read_text(encoding="utf-8")).get("responses") or {}).items()
 }
 BISIDDER = FAQ["utter_faq/ret_bisidder"]
-# Messages a citizen might write that the NLU is unsure about (at least one must be).
-UNSURE = [
-    "det der med pengene og møderne",
-    "hvad med min ryg og det hele",
-    "papirer",
-    "kan jeg få hjælp til det med kommunen",
-    "hvad så med min plan",
-    "ydelse og forløb",
-    "planen og pengene",
-    "hvad med mødet og pengene bagefter",
-]
 
 
 def payloads(replies: list) -> list[str]:

@@ -27,14 +27,14 @@ import pytest
 import requests
 import yaml
 
-from actions.cases import CPR_NOTICE
 from actions.danish import format_meeting_time
+from actions.replies import CPR_NOTICE
 from core.municipality import DEFAULT_FILE, Municipality, get_municipality
 from core.phone import for_citizen as format_phone
+from core.records import CaseworkerRecord, MeetingRecord
 from core.settings import get_settings
-from core.store.cases import CaseRepository
+from core.store.cases.repository import CaseRepository
 from core.store.database import Database
-from core.store.records import CaseworkerRecord, MeetingRecord
 from tests.support.citizens import ANNA, ask, make_token, texts
 from tests.support.servers import REPO, free_port
 

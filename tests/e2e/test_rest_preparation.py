@@ -14,8 +14,8 @@ from typing import Dict, Iterator
 import pytest
 
 from actions.preparation_flow import QUESTION_SLOTS
+from core.store.cases.notes import SharedNotes
 from core.store.database import Database
-from core.store.notes import SharedNotes
 from tests.support.citizens import ANNA, Conversation, make_token
 
 ANSWERS = [

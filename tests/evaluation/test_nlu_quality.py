@@ -1,6 +1,6 @@
 """The quality gate: what citizens get in the first reply, on every held-out set (`make evaluate`).
 
-`make test` runs `make evaluate` before pytest: bot/nlu_evaluation.py scores the single-message
+`make test` runs `make evaluate` before pytest: bot/tools/nlu_evaluation.py scores the single-message
 sets and scripts/evaluate_dialogues.py plays the dialogues against the real servers. This gate
 reads their reports, checks that they belong to the model just trained (its SHA-256), and holds
 every set to the targets of the answer-first work:

@@ -1,4 +1,4 @@
-"""Fuzzing the case import file (`python -m bot import-cases`, core/case_file.py).
+"""Fuzzing the case import file (`python -m bot import-cases`, bot/tools/case_file.py).
 
 Hostile files: bytes that are not UTF-8 or not JSON, deeply nested and large documents, every JSON
 type where an object is expected, and the demo file with fields removed, replaced by hostile
@@ -26,8 +26,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import text
 
-from bot.cli.case_data import run_import, run_seed_demo
-from bot.cli.exit_codes import EXIT_INVALID, EXIT_OK
+from bot.tools.cli.case_data import run_import, run_seed_demo
+from bot.tools.cli.exit_codes import EXIT_INVALID, EXIT_OK
 from core.demo_data import DEMO_FILE
 from core.store.engine import make_engine
 from tests.support.fuzz_inputs import Tally, json_values, nasty_text, raw_bodies

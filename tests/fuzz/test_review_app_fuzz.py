@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 
 from bot.review.app import create_app
 from bot.review.config import ReviewConfig
-from core.store.review_store import ReviewStore
+from bot.review.rate_limit import RateRule
+from core.store.review.store import ReviewStore
 from core.store.schema import migrate
-from core.web_rate_limit import RateRule
 from tests.support.demo import load_demo_cases
 from tests.support.fuzz_inputs import NASTY_STRINGS, Tally, nasty_text
 from tests.support.review import (

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from core.store.cases import CaseRepository
+from core.store.cases.repository import CaseRepository
 from core.store.database import Database
 from core.store.schema import migrate
 from tests.support.databases import BACKENDS, postgres_database, require_pg_admin_url

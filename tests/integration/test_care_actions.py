@@ -21,6 +21,7 @@ from core import clock
 from core.care import support_data, support_texts
 from core.municipality import fill
 from tests.support.demo import DEMO_NOW
+from tests.support.trackers import sdk_tracker
 
 ANNA = "c-1001"  # ressourceforløb in progress; caseworker Mette Holm, 70 11 22 33
 
@@ -35,16 +36,7 @@ def tracker(
     active_loop: dict[str, Any] | None = None,
     slots: dict[str, Any] | None = None,
 ) -> Tracker:
-    return Tracker(
-        sender_id="rest:test",
-        slots=slots or {},
-        latest_message=latest,
-        events=[*(events or []), user(str(latest.get("text")))],
-        paused=False,
-        followup_action=None,
-        active_loop=active_loop or {},
-        latest_action_name="action_listen",
-    )
+    return sdk_tracker(latest, sender_id="rest:test", events=events, slots=slots, active_loop=active_loop)
 
 
 def run(action: type[Action], t: Tracker) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -120,8 +112,8 @@ def test_distress_is_warm_short_and_offers_guide_jobcenter_moving_and_livslinien
 
 
 def test_distress_fits_one_sms_with_its_options():
+    from bot.rasa_plugins.sms.formatting import format_turn
     from core.sms.encoding import MAX_SEGMENTS
-    from core.sms.formatting import format_turn
 
     t = distress()
     t.events[-1]["input_channel"] = "gatewayapi"

@@ -28,16 +28,14 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions.cases import (
-    CPR_NOTICE,
-    MAX_MESSAGE_CHARS,
     ActionAllMeetings,
     ActionCaseStatus,
     ActionCaseworker,
     ActionHumanHandoff,
     ActionNextMeeting,
-    pack_lines,
 )
 from actions.danish import format_date, format_list, format_meeting_time, role_explanation
+from actions.replies import CPR_NOTICE, MAX_REPLY_CHARS, pack_lines
 from actions.who_is_asking import ANONYMOUS, IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
 from core import clock
 from core.message_metadata import CITIZEN_ID_KEY, CPR_REMOVED_KEY, IDENTITY_KEY, PROBLEM_KEY, VIA_KEY
@@ -54,6 +52,7 @@ from core.settings import get_settings
 from core.store.database import reset_database
 from tests.support.databases import exclusive_lock
 from tests.support.demo import DEMO_NOW
+from tests.support.trackers import latest_message, sdk_tracker
 
 CPH = ZoneInfo("Europe/Copenhagen")
 UTC = timezone.utc
@@ -141,7 +140,7 @@ NO_MEETINGS = (
 )
 HANDOFF = (
     "Du kan altid tale med et menneske.\n"
-    f"Ring eller skriv til din koordinerende sagsbehandler. Har du ikke nummeret, så {CALL_JOBCENTER}.\n"
+    f"Ring eller skriv til din sagsbehandler. Har du ikke nummeret, så {CALL_JOBCENTER}.\n"
     f"Du kan også {WRITE_TO_TESTRUP}"
 )
 HANDOFF_NO_CASEWORKER = (
@@ -246,24 +245,7 @@ def make_tracker(
     slots: dict[str, Any] | None = None,
     entities: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    latest = {
-        "text": text,
-        "intent": {"name": "ask_next_meeting", "confidence": 0.99},
-        "entities": entities or [],
-        "message_id": "m-1",
-    }
-    if metadata is not None:
-        latest["metadata"] = metadata
-    return Tracker(
-        sender_id="test-user",
-        slots=slots or {},
-        latest_message=latest,
-        events=[],
-        paused=False,
-        followup_action=None,
-        active_loop={},
-        latest_action_name="action_listen",
-    )
+    return sdk_tracker(latest_message(text, "ask_next_meeting", metadata, entities), slots=slots)
 
 
 async def run(action: type[Action], metadata: dict[str, Any] | None, **tracker_args: Any) -> list[dict]:
@@ -414,7 +396,7 @@ async def test_without_a_known_verified_citizen_no_case_data_is_shown(demo_db, a
     answer = texts(messages)
     assert_no_case_data(answer, who)
     assert_only_test_municipality(answer)
-    assert all(0 < len(m["text"]) <= MAX_MESSAGE_CHARS for m in messages)
+    assert all(0 < len(m["text"]) <= MAX_REPLY_CHARS for m in messages)
     assert not any(m.get("response") for m in messages)
     if action is ActionHumanHandoff:
         assert answer == HANDOFF
@@ -487,7 +469,7 @@ async def test_valid_citizen_gets_her_next_meeting_with_roles_and_an_offer_to_pr
     } in buttons
     assert {"title": "Se alle mine møder", "payload": "Hvilke møder har jeg?"} in buttons
     assert len(messages) == 2
-    assert all(len(m["text"]) <= MAX_MESSAGE_CHARS for m in messages)
+    assert all(len(m["text"]) <= MAX_REPLY_CHARS for m in messages)
 
 
 async def test_valid_citizen_gets_all_coming_meetings_with_local_times(demo_db):
@@ -606,7 +588,7 @@ async def test_online_meeting_says_the_link_comes_from_the_caseworker(demo_db):
 async def test_every_message_fits_an_sms_budget_and_has_no_markdown(demo_db, citizen, action):
     messages = await run(action, verified(citizen))
     for message in messages:
-        assert 0 < len(message["text"]) <= MAX_MESSAGE_CHARS
+        assert 0 < len(message["text"]) <= MAX_REPLY_CHARS
         assert "**" not in message["text"] and "#" not in message["text"]
     assert_only_test_municipality(texts(messages))
 
@@ -639,7 +621,7 @@ async def test_every_message_fits_an_sms_budget_with_the_longest_allowed_setting
     for action in ALL_ACTIONS:
         for meta in metadata:
             messages = await run(action, {**meta, CPR_REMOVED_KEY: True})
-            assert all(0 < len(m["text"]) <= MAX_MESSAGE_CHARS for m in messages), (action, meta)
+            assert all(0 < len(m["text"]) <= MAX_REPLY_CHARS for m in messages), (action, meta)
             quoting_the_settings += "h" * MAX_TEXT_CHARS in texts(messages)
     assert quoting_the_settings >= 20  # the long values really were used
 

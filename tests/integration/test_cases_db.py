@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable
@@ -24,19 +25,19 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from bot.cli import tokens as token_command
-from bot.cli.case_data import run_import, run_seed_demo
-from bot.cli.exit_codes import EXIT_INVALID, EXIT_OK
-from bot.cli.tokens import run_demo_token
-from core.case_file import load_file, to_bundles
+from bot.tools.case_file import load_file, to_bundles
+from bot.tools.cli import tokens as token_command
+from bot.tools.cli.case_data import run_import, run_seed_demo
+from bot.tools.cli.exit_codes import EXIT_INVALID, EXIT_OK
+from bot.tools.cli.tokens import run_demo_token
 from core.demo_data import DEMO_ANCHOR, DEMO_FILE, demo_shift_weeks
+from core.records import CaseworkerRecord
 from core.settings import REPO_ROOT
-from core.store.case_import import CaseWriter
-from core.store.cases import CaseRepository
-from core.store.database import Database, get_database
+from core.store.cases.importer import CaseWriter
+from core.store.cases.repository import CaseRepository
+from core.store.database import Database, call, get_database
 from core.store.engine import make_engine
 from core.store.errors import StoreUnavailable
-from core.store.records import CaseworkerRecord
 from core.store.schema import migrate, schema_revision
 from core.store.tables import Base
 from core.vocabulary import (
@@ -465,16 +466,16 @@ def test_find_citizen_by_phone(loaded_repo: CaseRepository) -> None:
     assert repo.find_citizen_by_phone("ikke et nummer") is None
 
 
-async def test_async_methods_match_the_sync_ones(loaded_repo: CaseRepository) -> None:
+async def test_async_calls_match_the_sync_ones(loaded_repo: CaseRepository) -> None:
     repo = loaded_repo
     now = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
     results = await asyncio.gather(
-        repo.aget_citizen("c-1"),
-        repo.afind_citizen_by_phone("+4520123456"),
-        repo.acases_for("c-2"),
-        repo.anext_meeting("c-1", now),
-        repo.aupcoming_meetings("c-1", now, limit=3),
-        repo.acaseworker_for("c-2"),
+        call(repo.get_citizen, "c-1"),
+        call(repo.find_citizen_by_phone, "+4520123456"),
+        call(repo.cases_for, "c-2"),
+        call(repo.next_meeting, "c-1", now),
+        call(repo.upcoming_meetings, "c-1", now, limit=3),
+        call(repo.caseworker_for, "c-2"),
     )
     assert results == [
         repo.get_citizen("c-1"),
@@ -510,9 +511,9 @@ async def test_database_unavailable(url: str, tmp_path: Path, caplog: pytest.Log
         with pytest.raises(StoreUnavailable) as sync_error:
             repo.get_citizen("c-1001")
         with pytest.raises(StoreUnavailable) as async_error:
-            await repo.anext_meeting("c-1001", datetime(2026, 11, 23, tzinfo=UTC))
+            await call(repo.next_meeting, "c-1001", datetime(2026, 11, 23, tzinfo=UTC))
         with pytest.raises(StoreUnavailable):
-            await repo.afind_citizen_by_phone("+4520123456")
+            await call(repo.find_citizen_by_phone, "+4520123456")
     finally:
         database.close()
     assert not (tmp_path / "no").exists()
@@ -540,7 +541,7 @@ async def test_slow_query_beyond_timeout(db_url: str, write_json: WriteJson, mak
         tick_task = asyncio.create_task(ticker())
         started = time.monotonic()
         with pytest.raises(StoreUnavailable) as error:
-            await repo.anext_meeting("c-1", datetime(2026, 11, 23, tzinfo=UTC))
+            await call(repo.next_meeting, "c-1", datetime(2026, 11, 23, tzinfo=UTC))
         elapsed = time.monotonic() - started
         tick_task.cancel()
         assert error.value.reason == "TimeoutError"
@@ -550,7 +551,7 @@ async def test_slow_query_beyond_timeout(db_url: str, write_json: WriteJson, mak
         with pytest.raises(StoreUnavailable):
             repo.get_citizen("c-1")
     # The lock is gone: the same repository recovers.
-    assert (await repo.aget_citizen("c-1")).name == "Anna Jensen"
+    assert (await call(repo.get_citizen, "c-1")).name == "Anna Jensen"
 
 
 # --- Demo data and seeding -------------------------------------------------------------------
@@ -617,10 +618,24 @@ def test_seed_demo_shifts_by_whole_weeks_and_only_into_an_empty_database(
     # cases keep their dates: the demo ressourceforløb started before the 2026 reform
     assert repo.cases_for("c-1001")[0].opened_on == date(2025, 3, 1)
 
+    # A week-old demo database: its meetings are moved forward in place (same ids).
     out = io.StringIO()
-    assert run_seed_demo(db_url, out, io.StringIO(), today=date(2028, 1, 1)) == EXIT_OK
-    assert "allerede 6 borgere" in out.getvalue()
-    assert repo.next_meeting("c-1001", datetime(2027, 6, 1, tzinfo=UTC)) == meeting
+    later = date(2028, 1, 4)
+    assert run_seed_demo(db_url, out, io.StringIO(), today=later) == EXIT_OK
+    assert "Demo-data opdateres" in out.getvalue()
+    moved = repo.next_meeting("c-1001", datetime(2027, 12, 1, tzinfo=UTC))
+    assert moved is not None and moved.id == meeting.id
+    assert moved.starts_at.astimezone(CPH).date() == date(2026, 12, 8) + timedelta(
+        weeks=demo_shift_weeks(later)
+    )
+    # A database with any other citizen is never touched.
+    anna = to_bundles(load_file(DEMO_FILE)[0])[0]
+    stranger = replace(anna, citizen=replace(anna.citizen, id="c-9999", phone=None), cases=(), meetings=())
+    CaseWriter(db_url).upsert([stranger])
+    out = io.StringIO()
+    assert run_seed_demo(db_url, out, io.StringIO(), today=date(2028, 6, 1)) == EXIT_OK
+    assert "allerede 7 borgere" in out.getvalue()
+    assert repo.next_meeting("c-1001", datetime(2027, 12, 1, tzinfo=UTC)) == moved
 
 
 # --- CLI -------------------------------------------------------------------------------------

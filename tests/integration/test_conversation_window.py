@@ -1,11 +1,11 @@
 """A long conversation is loaded as its state plus its last turns, and nothing is lost on save.
 
-Runs `bot.tracker_store.MaskingSQLTrackerStore` on a real SQLite file with the project's domain:
+Runs `bot.rasa_plugins.tracker_store.MaskingSQLTrackerStore` on a real SQLite file with the project's domain:
 a conversation of 60 turns with a slot set early and the preparation form active is loaded as
 a window (about CONVERSATION_WINDOW_EVENTS events) that has the same slots, the same active form
 and the same latest message; the events added after loading are stored once, in order, after
 the stored ones, and the stored conversation stays complete. Once it is long, it is loaded from
-its stored state plus the events after it (core/store/conversation_windows.py; on SQLite and on
+its stored state plus the events after it (core/store/conversations/windows.py; on SQLite and on
 PostgreSQL), a state from an earlier session is ignored, the purge deletes it, and it is masked.
 """
 
@@ -25,8 +25,8 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.conversation_window import window_of_events
-from bot.tracker_store import MaskingSQLTrackerStore
+from bot.rasa_plugins.conversation_window import window_of_events
+from bot.rasa_plugins.tracker_store import MaskingSQLTrackerStore
 from core.limits import CONVERSATION_WINDOW_EVENTS
 
 REPO = Path(__file__).resolve().parents[2]
@@ -103,9 +103,9 @@ def test_the_window_starts_at_a_turn_boundary_after_the_session_start(domain: Do
     assert all(isinstance(e, (SlotSet, ActiveLoop)) for e in events[2:first_listen])
 
 
-# --- the stored state (core/store/conversation_windows.py) ---------------------------------------
+# --- the stored state (core/store/conversations/windows.py) ---------------------------------------
 def stored_window(url: str, sender: str):
-    from core.store.conversation_windows import read_window
+    from core.store.conversations.windows import read_window
     from core.store.database import Database
 
     database = Database(url)
@@ -131,7 +131,7 @@ async def talk(
 async def test_a_long_conversation_is_loaded_from_its_stored_state_and_the_events_after_it(
     empty_db_url: str, domain: Domain
 ):
-    from bot.tracker_store import EVENT_IDS_ATTRIBUTE, WINDOW_STORED_AFTER
+    from bot.rasa_plugins.tracker_store import EVENT_IDS_ATTRIBUTE, WINDOW_STORED_AFTER
 
     path = empty_db_url  # SQLite and PostgreSQL
     store = MaskingSQLTrackerStore(domain=domain, host=path)
@@ -185,7 +185,7 @@ async def test_a_stored_state_from_an_earlier_session_is_ignored(tmp_path: Path,
 
 
 async def test_the_purge_deletes_the_stored_state_with_the_conversation(empty_db_url: str, domain: Domain):
-    from core.store.conversations import ConversationReader
+    from core.store.conversations.events import ConversationReader
     from core.store.database import Database
 
     path = empty_db_url  # SQLite and PostgreSQL

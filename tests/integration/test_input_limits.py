@@ -17,11 +17,11 @@ import aiohttp
 import pytest
 from sanic import Sanic
 
-from bot.channels import admission as admission_module
-from bot.channels.admission import Admission
-from bot.channels.rest import VerifiedRestInput
-from core.input_check import BUSY_TEXT, RATE_LIMITED_TEXT, TOO_LONG_TEXT
-from core.limits import MAX_BODY_BYTES, MAX_MESSAGE_CHARS, MAX_METADATA_DEPTH
+from bot.rasa_plugins.channels import admission as admission_module
+from bot.rasa_plugins.channels.admission import Admission
+from bot.rasa_plugins.channels.input_check import BUSY_TEXT, RATE_LIMITED_TEXT, TOO_LONG_TEXT
+from bot.rasa_plugins.channels.rest import VerifiedRestInput
+from core.limits import MAX_BODY_BYTES, MAX_INCOMING_CHARS, MAX_METADATA_DEPTH
 from core.rate_limit import CLIENT, CONVERSATION, Limit, RateLimiter, set_rate_limiter
 from core.settings import get_settings
 from core.store.rate_limits import SqlCounterStore
@@ -115,14 +115,14 @@ async def test_a_body_just_under_the_limit_is_read() -> None:
 async def test_4001_characters_get_the_polite_answer_without_the_nlu() -> None:
     async with rest_app() as (base, agent):
         started = time.monotonic()
-        status, reply, _ = await _post(base, {"sender": "a", "message": "ø" * (MAX_MESSAGE_CHARS + 1)})
+        status, reply, _ = await _post(base, {"sender": "a", "message": "ø" * (MAX_INCOMING_CHARS + 1)})
         took = time.monotonic() - started
         assert (status, reply) == (200, [{"recipient_id": "a", "text": TOO_LONG_TEXT}])
         assert took < 1.0
         assert agent.messages == []
-        status, reply, _ = await _post(base, {"sender": "a", "message": "ø" * MAX_MESSAGE_CHARS})
+        status, reply, _ = await _post(base, {"sender": "a", "message": "ø" * MAX_INCOMING_CHARS})
     assert status == 200 and reply[0]["text"] == "Hej"
-    assert len(agent.messages[0].text) == MAX_MESSAGE_CHARS
+    assert len(agent.messages[0].text) == MAX_INCOMING_CHARS
     assert TOO_LONG_TEXT.startswith("Din besked er for lang")
 
 

@@ -1,4 +1,4 @@
-"""bot/lock_store.py: Redis locks shared by two Rasa processes when LOCK_STORE_URL is set.
+"""bot/rasa_plugins/lock_store.py: Redis locks shared by two Rasa processes when LOCK_STORE_URL is set.
 
 Against the local Redis (skipped outside CI when it is unreachable, like the other Redis tests).
 """
@@ -15,7 +15,7 @@ from rasa.utils.endpoints import EndpointConfig
 from core.settings import get_settings
 
 URL = "redis://127.0.0.1:6379/14"
-ENDPOINT = EndpointConfig(type="bot.lock_store.ConfiguredLockStore")
+ENDPOINT = EndpointConfig(type="bot.rasa_plugins.lock_store.ConfiguredLockStore")
 
 
 def _redis_up() -> bool:

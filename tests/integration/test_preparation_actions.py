@@ -39,9 +39,10 @@ from core import clock as core_clock
 from core.message_metadata import CITIZEN_ID_KEY, IDENTITY_KEY, PROBLEM_KEY, VIA_KEY
 from core.municipality import get_municipality
 from core.settings import get_settings
+from core.store.cases.notes import SharedNotes
 from core.store.database import Database
-from core.store.notes import SharedNotes
 from tests.support.demo import DEMO_NOW
+from tests.support.trackers import latest_message, sdk_tracker
 
 REPO = Path(__file__).resolve().parents[2]
 DOMAIN = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
@@ -74,19 +75,8 @@ def tracker(
     slots: dict[str, Any] | None = None,
     channel: str = "rest",
 ) -> Tracker:
-    latest = {"text": text, "intent": {"name": "start_preparation", "confidence": 0.9}, "entities": []}
-    if metadata is not None:
-        latest["metadata"] = metadata
-    return Tracker(
-        sender_id="test-user",
-        slots=slots or {},
-        latest_message=latest,
-        events=[{"event": "user", "text": text, "input_channel": channel, "parse_data": latest}],
-        paused=False,
-        followup_action=None,
-        active_loop={"name": "preparation_form"},
-        latest_action_name="action_listen",
-    )
+    latest = latest_message(text, "start_preparation", metadata, confidence=0.9)
+    return sdk_tracker(latest, slots=slots, active_loop={"name": "preparation_form"}, channel=channel)
 
 
 async def run(action: Action, state: Tracker) -> tuple[list[dict[str, Any]], dict[str, Any]]:

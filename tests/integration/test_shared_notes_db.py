@@ -13,10 +13,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import delete
 
+from core.records import SharedNoteRecord
+from core.store.cases.notes import SharedNotes
 from core.store.database import Database
 from core.store.engine import make_engine, session_scope
-from core.store.notes import SharedNotes
-from core.store.records import SharedNoteRecord
 from core.store.tables import Meeting
 from tests.support.databases import BACKENDS
 from tests.support.demo import DEMO_NOW, load_demo_cases

@@ -1,4 +1,4 @@
-"""The SMS queue in the database (core/store/sms_*.py) on real SQLite and PostgreSQL.
+"""The SMS queue in the database (core/store/sms/) on real SQLite and PostgreSQL.
 
 Exactly once and in order: a retried webhook is stored once; a conversation is handled by one
 worker at a time (leases, FOR UPDATE SKIP LOCKED on PostgreSQL); replies, opt-out and options are
@@ -16,14 +16,14 @@ import pytest
 
 from core.clock import LOCAL_TZ
 from core.municipality import SmsPractice
+from core.records import SmsDeliveryReport, SmsOutgoing, SmsReceived
 from core.sms.pseudonym import conversation_id
-from core.store.case_import import CaseWriter
+from core.store.cases.importer import CaseWriter
 from core.store.database import Database
 from core.store.errors import SmsLeaseLost
-from core.store.records import SmsDeliveryReport, SmsOutgoing, SmsReceived
-from core.store.sms_conversations import STOP_CONFIRMATION, SmsConversations, TurnResult
-from core.store.sms_outbox import Outbox
-from core.store.sms_reminders import SmsReminders
+from core.store.sms.conversations import STOP_CONFIRMATION, SmsConversations, TurnResult
+from core.store.sms.outbox import Outbox
+from core.store.sms.reminders import SmsReminders
 from tests.support.demo import load_demo_cases
 
 KEY = b"dev-only-integration"
@@ -276,7 +276,7 @@ def test_a_moved_meeting_gets_a_new_reminder_and_a_cancelled_one_none(
 ) -> None:
     from dataclasses import replace
 
-    from core.case_file import load_file, to_bundles
+    from bot.tools.case_file import load_file, to_bundles
     from core.demo_data import DEMO_FILE
 
     reminders = SmsReminders(database)

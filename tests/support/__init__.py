@@ -6,6 +6,12 @@
   channel_server  a real Sanic server with one input channel and a recording agent
   tcp_proxy       a TCP proxy a browser test can stop and start (connection trouble)
   widget          Playwright helpers for the chat widget (open, ask, expect an answer, log in)
+  trackers        rasa-sdk Trackers as the action server receives them (the action tests)
+  sms             the SMS gateway simulator in the test process, the outbox without introductions
+  citizens        login tokens and REST conversations as a citizen
+  action_calls    crafted action-server calls (the secret, the identity checks)
+  review          the review app's test accounts and pages
+  fuzzing, fuzz_inputs  hypothesis profiles, tallies and hostile inputs
 
 Test modules import from here and from conftest fixtures only, never from another test module.
 """

@@ -11,6 +11,18 @@ import jwt
 import requests
 
 ANNA = "c-1001"  # demo citizen: ressourceforløb in progress, a coming rehabiliteringsteam meeting
+# Messages a citizen might write that the NLU is unsure about: two close topics, "Mente du …?"
+# (at least one of them must be; the tests that use them say so when none is).
+UNSURE = (
+    "det der med pengene og møderne",
+    "hvad med min ryg og det hele",
+    "papirer",
+    "kan jeg få hjælp til det med kommunen",
+    "hvad så med min plan",
+    "ydelse og forløb",
+    "planen og pengene",
+    "hvad med mødet og pengene bagefter",
+)
 
 
 def make_token(secret: str, citizen_id: str = ANNA, ttl_seconds: int = 3600) -> str:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.case_file import load_file, to_bundles
+from bot.tools.case_file import load_file, to_bundles
 from core.clock import LOCAL_TZ
 from core.demo_data import DEMO_FILE
-from core.store.case_import import CaseWriter
+from core.store.cases.importer import CaseWriter
 
 DEMO_NOW = datetime(2026, 11, 23, 9, 0, tzinfo=LOCAL_TZ)
 

@@ -17,7 +17,7 @@ from aiohttp.test_utils import TestClient
 
 from core.clock import utc_now
 from core.passwords import hash_password
-from core.store.review_store import ReviewStore
+from core.store.review.store import ReviewStore
 
 PASSWORD = "korrekt-hest-batteri-staple"
 METTE = "mette"  # caseworker of Anna (c-1001) and Lars (c-1003): mh@kommune.example
@@ -111,7 +111,7 @@ def tracker_store_for(url: str) -> Any:
     """The project's tracker store on `url`, with the project's domain (as Rasa builds it)."""
     from rasa.shared.core.domain import Domain
 
-    from bot.tracker_store import MaskingSQLTrackerStore
+    from bot.rasa_plugins.tracker_store import MaskingSQLTrackerStore
     from tests.support.servers import REPO
 
     return MaskingSQLTrackerStore(domain=Domain.load(str(REPO / "domain.yml")), host=url)

@@ -149,7 +149,7 @@ def start_servers(work: Path, **env_overrides: str) -> tuple[Dict[str, str], Any
         "PYTHONPATH": str(REPO),
         "RASA_TELEMETRY_ENABLED": "false",
         "CASES_DB_URL": f"sqlite:///{work / 'cases.db'}",
-        # The conversation store (bot/tracker_store.py): a fresh file per test session.
+        # The conversation store (bot/rasa_plugins/tracker_store.py): a fresh file per test session.
         "TRACKER_STORE_URL": f"sqlite:///{work / 'conversations.db'}",
         "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
         # The shared secret Rasa sends and the action server checks (actions/guard.py).

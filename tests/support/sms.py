@@ -1,4 +1,4 @@
-"""The SMS gateway simulator (bot/gateway_simulator) running in the test process, and helpers.
+"""The SMS gateway simulator (bot/tools/gateway_simulator) running in the test process, and helpers.
 
 `running_simulator(...)` serves a `GatewaySimulator` on a port in a background thread with its
 own event loop; the returned handle sends incoming SMS to the bot, switches failure modes and
@@ -17,11 +17,11 @@ from typing import Any, Callable
 
 from aiohttp import web
 
-from bot.gateway_simulator.app import Failure, GatewaySimulator, Recorded
-from core.sms import messages
+from bot.rasa_plugins.sms import messages
+from bot.tools.gateway_simulator.app import Failure, GatewaySimulator, Recorded
 
 # The first SMS to a number is the assistant's introduction (the AI Act's transparency duty:
-# bot/sms/worker.py), an SMS of its own before the answer. `sent` leaves it out unless asked.
+# bot/rasa_plugins/sms/worker.py), an SMS of its own before the answer. `sent` leaves it out unless asked.
 INTRODUCTION = messages.text(messages.INTRODUCTION)
 
 WAIT_S = 30.0

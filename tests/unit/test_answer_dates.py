@@ -1,4 +1,5 @@
-"""Answers that know their date (core/answer_dates.py, bot/nlg.py, `python -m bot stale-answers`).
+"""Answers that know their date (core/answer_dates.py, bot/rasa_plugins/nlg.py,
+`python -m bot stale-answers`).
 
 Every FAQ answer has `checked`; answers that depend on rules the planned 2027 main law may
 change have `review_by`. From that date on, the answer tells the citizen to check with their
@@ -17,8 +18,8 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
-from bot.cli import main as cli_main
-from bot.nlg import START_GUIDE_PAYLOAD, CareNaturalLanguageGenerator
+from bot.rasa_plugins.nlg import START_GUIDE_PAYLOAD, CareNaturalLanguageGenerator
+from bot.tools.cli import main as cli_main
 from core import clock
 from core.answer_dates import dates_of, faq_answer_dates, notice_for, stale_answers
 from core.care import support_texts
@@ -82,7 +83,9 @@ DOMAIN = Domain.from_dict(
 def generate(action: str, text: str = "hvad er det", intent: str = "faq") -> dict:
     tracker = DialogueStateTracker("t", DOMAIN.slots)
     tracker.update(UserUttered(text, intent={"name": intent, "confidence": 0.9}, parse_data={"text": text}))
-    nlg = CareNaturalLanguageGenerator(endpoint_config=EndpointConfig(type="bot.nlg.x"), domain=DOMAIN)
+    nlg = CareNaturalLanguageGenerator(
+        endpoint_config=EndpointConfig(type="bot.rasa_plugins.nlg.x"), domain=DOMAIN
+    )
     response = asyncio.run(nlg.generate(action, tracker, "rest"))
     assert response is not None
     return response

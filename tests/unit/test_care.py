@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 import yaml
 
+from bot.rasa_plugins.sms.formatting import format_turn
 from core.care import all_texts, crisis_in, distress_in, fold, support_data, support_texts, worry_in
 from core.municipality import fill
 from core.settings import REPO_ROOT
 from core.sms.encoding import MAX_SEGMENTS
-from core.sms.formatting import format_turn
 
 DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))
 CRISIS_RESPONSE = DOMAIN["responses"]["utter_crisis_support"]

@@ -19,9 +19,9 @@ import socketio
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from sanic import Sanic
 
-from bot.channels.rest import VerifiedRestInput
-from bot.channels.socketio import Binding, VerifiedSocketIOInput
-from bot.channels.verification import wrap_on_new_message
+from bot.rasa_plugins.channels.rest import VerifiedRestInput
+from bot.rasa_plugins.channels.socketio import Binding, VerifiedSocketIOInput
+from bot.rasa_plugins.channels.verification import wrap_on_new_message
 from core.message_metadata import (
     AUTH_TOKEN_KEY,
     CITIZEN_ID_KEY,

@@ -15,6 +15,8 @@ from rasa.core.channels.channel import UserMessage
 from rasa.nlu.classifiers.regex_message_handler import RegexMessageHandler
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.rasa_plugins.sms.formatting import format_turn
+from bot.rasa_plugins.sms.replies import TextReply, read_reply
 from core.clarification import (
     MAX_CANDIDATES,
     NEVER_OFFERED,
@@ -27,8 +29,6 @@ from core.clarification import (
     topic_from_entities,
 )
 from core.settings import REPO_ROOT
-from core.sms.formatting import format_turn
-from core.sms.replies import TextReply, read_reply
 from core.training_data import known_topics
 
 DOMAIN = yaml.safe_load((REPO_ROOT / "domain.yml").read_text(encoding="utf-8"))

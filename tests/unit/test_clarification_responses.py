@@ -1,4 +1,5 @@
-""" "Mente du …?" rendered in the Rasa process (bot/clarification.py through bot/nlg.py), for real.
+""" "Mente du …?" rendered in the Rasa process (bot/rasa_plugins/clarification.py through
+bot/rasa_plugins/nlg.py), for real.
 
 Each test builds a Rasa `DialogueStateTracker` as the Rasa server holds it (the latest user
 message with its parse data, earlier bot messages with their metadata), asks the project's
@@ -16,8 +17,8 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.clarification import STEP_KEY, misses_in_a_row
-from bot.nlg import CareNaturalLanguageGenerator
+from bot.rasa_plugins.clarification import STEP_KEY, misses_in_a_row
+from bot.rasa_plugins.nlg import CareNaturalLanguageGenerator
 from core.care import support_texts
 from core.municipality import fill
 from core.settings import REPO_ROOT
@@ -113,7 +114,7 @@ def test_the_step_is_kept_with_the_bot_message_and_never_sent_to_the_citizen():
 
 def test_one_candidate_is_never_asked_about_it_is_a_miss():
     """ "Mente du …?" with a single button is a question with one answer: the NLU answers it
-    (bot/nlu/decision.py); should one reach the generator, the citizen is asked to rephrase."""
+    (core/answer_decision.py); should one reach the generator, the citizen is asked to rephrase."""
     response = render("utter_clarify", tracker(fallback_parse([("faq/ret_bisidder", 0.5)])))
     assert response["text"] == CLARIFY["rephrase"].strip()
     assert "Må jeg tage en bisidder med?" not in titles(response)

@@ -43,12 +43,12 @@ def stored(*events: dict[str, Any]) -> list[StoredEvent]:
     [
         ([user("blabla", "nlu_fallback")], "unsure"),
         ([user("tolk?", "faq"), action("utter_please_rephrase")], "unsure"),
-        ([user("tolk?", "faq"), action("utter_clarify")], "unsure"),  # "Mente du …?" (issue 10)
+        ([user("tolk?", "faq"), action("utter_clarify")], "unsure"),  # "Mente du …?"
         ([user("/clarify_none", "clarify_none"), action("utter_clarify_none")], "unsure"),
         ([user("tolk?", "faq"), action("action_clarify")], "unsure"),  # older conversations
         ([user("et menneske tak", "human_handoff")], "handoff"),
         ([user("hjælp", "help"), action("action_human_handoff")], "handoff"),
-        ([user("jeg kan ikke mere", "crisis")], "crisis"),  # issue 10's intent
+        ([user("jeg kan ikke mere", "crisis")], "crisis"),
         ([user("...", "distress"), action("action_crisis_support")], "crisis"),
     ],
 )

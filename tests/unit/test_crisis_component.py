@@ -1,12 +1,12 @@
-"""The crisis component (bot/nlu/crisis.py): crisis words win over any classification; distress
+"""The crisis component (bot/rasa_plugins/nlu/crisis.py): crisis words win over any classification; distress
 turns an unsure fallback into `distress`; nothing else changes."""
 
 from __future__ import annotations
 
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.nlu.components import TEXT_AS_WRITTEN_KEY
-from bot.nlu.crisis import CrisisDetector
+from bot.rasa_plugins.nlu.components import TEXT_AS_WRITTEN_KEY
+from bot.rasa_plugins.nlu.crisis import CrisisDetector
 
 
 def message(text: str, intent: str, as_written: str | None = None) -> Message:
@@ -72,7 +72,7 @@ def test_ordinary_messages_are_left_alone():
 
 
 def test_the_normaliser_leaves_a_button_payload_as_sent():
-    from bot.nlu.components import DanishNormalizer
+    from bot.rasa_plugins.nlu.components import DanishNormalizer
 
     normaliser = DanishNormalizer({"enabled": True}, None, None, vocabulary={"hvad", "er"})  # type: ignore[arg-type]
     payload = Message.build(text='/faq_pick{"topic":"faq/ret_bisidder"}')

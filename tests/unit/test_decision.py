@@ -1,4 +1,4 @@
-"""Answer, ask or ask again (bot/nlu/decision.py) and follow-ups (bot/nlu/follow_up.py), on
+"""Answer, ask or ask again (core/answer_decision.py) and follow-ups (bot/rasa_plugins/nlu/follow_up.py), on
 hand-made scores: what the citizen gets in the first reply."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bot.nlu.decision import ANSWER, ASK, REPHRASE, DecisionRule, decide, tune
-from bot.nlu.follow_up import Context, follow_ups
+from bot.rasa_plugins.nlu.follow_up import Context, follow_ups
+from core.answer_decision import ANSWER, ASK, REPHRASE, DecisionRule, decide, tune
 
 LABELS = [
     "greet",
@@ -76,7 +76,7 @@ def test_tuning_keeps_the_bounds_and_reports_a_curve():
 
 # --- follow-ups -----------------------------------------------------------------------------------
 def _answer(label: str, confidence: float = 0.9, close: bool = False):
-    from bot.nlu.decision import Decision
+    from core.answer_decision import Decision
 
     return Decision(ANSWER, label, confidence, close=close)
 

@@ -1,11 +1,11 @@
-"""The cached event-type lookup (bot/event_types.py) resolves exactly as Rasa's own."""
+"""The cached event-type lookup (bot/rasa_plugins/event_types.py) resolves exactly as Rasa's own."""
 
 from __future__ import annotations
 
 import pytest
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SlotSet, UserUttered
 
-from bot import event_types
+from bot.rasa_plugins import event_types
 
 
 def test_cached_lookup_resolves_like_rasa_and_keeps_errors():

@@ -1,4 +1,5 @@
-"""GatewayAPI as documented (bot/sms/gatewayapi.py) against the simulator (bot/gateway_simulator).
+"""GatewayAPI as documented (bot/rasa_plugins/sms/gatewayapi.py) against the simulator
+(bot/tools/gateway_simulator).
 
 Webhooks: the JWT in X-Gwapi-Signature must be ours and cover the body; malformed input is a
 clear 4xx. Sending: the documented request (Token auth, integer msisdn, UCS2 only when needed,
@@ -16,12 +17,12 @@ import jwt
 import pytest
 from aiohttp import web
 
-from bot.gateway_simulator.app import GatewaySimulator, RefusedInProduction
-from bot.sms.gatewayapi import SIGNATURE_HEADER, GatewayApi
-from bot.sms.provider import WebhookRejected
+from bot.rasa_plugins.sms.gatewayapi import SIGNATURE_HEADER, GatewayApi
+from bot.rasa_plugins.sms.provider import WebhookRejected
+from bot.tools.gateway_simulator.app import GatewaySimulator, RefusedInProduction
+from core.records import SmsSendRecord
 from core.settings import get_settings
 from core.sms.config import SmsConfig
-from core.store.records import SmsSendRecord
 
 SECRET = "dev-only-webhook-secret-of-enough-bytes"
 TOKEN = "dev-only-token"
@@ -200,7 +201,7 @@ def test_the_simulator_refuses_production(monkeypatch: pytest.MonkeyPatch) -> No
 
 
 async def test_the_sms_output_channel_keeps_buttons_as_data_never_as_text() -> None:
-    from bot.sms.output import SmsOutputChannel
+    from bot.rasa_plugins.sms.output import SmsOutputChannel
 
     output = SmsOutputChannel()
     buttons = [{"title": "Videre", "payload": "/secret_intent"}]

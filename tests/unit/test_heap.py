@@ -1,4 +1,5 @@
-"""bot/heap.py: the objects alive at start-up are frozen for the garbage collector, new ones are not."""
+"""bot/rasa_plugins/heap.py: the objects alive at start-up are frozen for the garbage collector, new
+ones are not."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import gc
 
 from sanic import Blueprint
 
-from bot import heap
+from bot.rasa_plugins import heap
 
 
 def test_freezing_moves_the_live_heap_out_of_reach_of_collections():

@@ -1,4 +1,5 @@
-"""The pure parts of the input limits: body shapes (core.input_check) and admission control."""
+"""The pure parts of the input limits: body shapes (bot.rasa_plugins.channels.input_check) and
+admission control."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import asyncio
 
 import pytest
 
-from bot.channels.admission import BUSY, CONVERSATION, Admission, Shed
-from core.input_check import (
+from bot.rasa_plugins.channels.admission import BUSY, CONVERSATION, Admission, Shed
+from bot.rasa_plugins.channels.input_check import (
     Refused,
     RestMessage,
     check_rest_body,
@@ -16,7 +17,7 @@ from core.input_check import (
     depth_exceeds,
     is_too_long,
 )
-from core.limits import MAX_MESSAGE_CHARS
+from core.limits import MAX_INCOMING_CHARS
 
 
 def test_depth_is_counted_without_recursion() -> None:
@@ -38,8 +39,8 @@ def test_rest_body_shapes() -> None:
 
 
 def test_too_long_is_about_characters_not_bytes() -> None:
-    assert not is_too_long("ø" * MAX_MESSAGE_CHARS)
-    assert is_too_long("a" * (MAX_MESSAGE_CHARS + 1))
+    assert not is_too_long("ø" * MAX_INCOMING_CHARS)
+    assert is_too_long("a" * (MAX_INCOMING_CHARS + 1))
     assert not is_too_long(None)
 
 

@@ -1,5 +1,5 @@
-"""Unit tests of the linear NLU component (bot/nlu/linear_classifier.py): trained on a tiny Danish
-dataset in Rasa's real model storage, persisted and loaded, thresholds and candidates contract."""
+"""Unit tests of the linear NLU component (bot/rasa_plugins/nlu/linear_classifier.py): trained on a
+tiny Danish dataset in Rasa's real model storage, persisted and loaded, thresholds and candidates contract."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu import linear_model
-from bot.nlu.components import UNKNOWN_WORDS_KEY
-from bot.nlu.linear_classifier import CANDIDATES_KEY, LinearNLUClassifier
+from bot.rasa_plugins.nlu import linear_model
+from bot.rasa_plugins.nlu.components import UNKNOWN_WORDS_KEY
+from bot.rasa_plugins.nlu.linear_classifier import CANDIDATES_KEY, LinearNLUClassifier
 
 EXAMPLES = {
     "greet": ["hej", "hejsa", "goddag", "hej med dig", "godmorgen", "hallo"],

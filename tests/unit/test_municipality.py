@@ -269,7 +269,7 @@ def test_importing_the_packages_reads_no_settings_file(tmp_path):
         [
             sys.executable,
             "-c",
-            "import actions, actions.cases, actions.preparation, core.store.cases, bot.cli",
+            "import actions, actions.cases, actions.preparation, core.store.cases.repository, bot.tools.cli",
         ],
         cwd=REPO,
         env=env,

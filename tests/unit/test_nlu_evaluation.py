@@ -1,13 +1,13 @@
-"""What the evaluation counts (bot/nlu_evaluation.py, bot/dialogue_evaluation.py), on hand-made
+"""What the evaluation counts (bot/tools/nlu_evaluation.py, bot/tools/dialogue_evaluation.py), on hand-made
 parse results and stored events: the first reply's outcome, the four outcomes adding up to 100 %."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.dialogue_evaluation import LastReply, last_reply, outcome_of
-from bot.nlu.decision import ASKED, DEAD_END, RIGHT, WRONG, outcome
-from bot.nlu_evaluation import first_reply, raw_label, score
+from bot.tools.dialogue_evaluation import LastReply, last_reply, outcome_of
+from bot.tools.nlu_evaluation import first_reply, raw_label, score
+from core.answer_decision import ASKED, DEAD_END, RIGHT, WRONG, outcome
 
 
 def _parse(kind, label=None, intent="faq", candidates=(), see_also=()):

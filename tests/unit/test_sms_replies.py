@@ -1,4 +1,4 @@
-"""What a citizen's SMS means (core/sms/replies.py), whose conversation it is (pseudonym), and
+"""What a citizen's SMS means (bot/rasa_plugins/sms/replies.py), whose conversation it is (pseudonym), and
 when a meeting reminder is due (core/sms/schedule.py)."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from bot.rasa_plugins.sms.formatting import Option
+from bot.rasa_plugins.sms.replies import MORE, START, STOP, CommandReply, TextReply, read_reply
 from core.clock import LOCAL_TZ
 from core.municipality import SmsPractice
 from core.sms import CONVERSATION_PREFIX
-from core.sms.formatting import Option
 from core.sms.pseudonym import conversation_id
-from core.sms.replies import MORE, START, STOP, CommandReply, TextReply, read_reply
 from core.sms.schedule import deliver_before, is_due, opens_at, within_hours
 from core.sms.sender import sender_problem
 

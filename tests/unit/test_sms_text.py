@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.sms.encoding import GSM, MAX_SEGMENTS, UCS2, SmsText, measure, normalise, prepare
-from core.sms.formatting import (
+from bot.rasa_plugins.sms.formatting import (
     MORE_HINT,
     FormattedTurn,
     Option,
@@ -13,6 +12,7 @@ from core.sms.formatting import (
     format_turn,
     options_block,
 )
+from core.sms.encoding import GSM, MAX_SEGMENTS, UCS2, SmsText, measure, normalise, prepare
 
 
 def all_parts(turn: FormattedTurn) -> list[SmsText | None]:

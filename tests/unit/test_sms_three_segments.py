@@ -1,8 +1,8 @@
 """Every answer fits in one SMS of at most three GSM segments as it is sent, important part first.
 
-Checked as `core.sms.formatting` sends a turn (numbered options included), for:
+Checked as `bot.rasa_plugins.sms.formatting` sends a turn (numbered options included), for:
 - every response in domain.yml (its SMS variant where it has one) and every FAQ answer with its
-  longest run-time additions (bot/nlg.py): the review-date notice, the guide offer and its
+  longest run-time additions (bot/rasa_plugins/nlg.py): the review-date notice, the guide offer and its
   button; the "Se også" buttons are added by SMS only as far as they fit (tested in
   test_answer_first.py);
 - the texts around answers in data/support.yml ("Mente du …?" with three of the longest titles,
@@ -31,12 +31,13 @@ from actions.cases import (
     ActionNextMeeting,
     Asked,
 )
+from bot.rasa_plugins.sms.formatting import format_turn
 from core.answer_dates import danish_date
 from core.care import support_texts
 from core.clarification import titles
 from core.municipality import fill
 from core.sms.encoding import GSM
-from core.sms.formatting import format_turn
+from core.store.database import Database
 
 REPO = Path(__file__).resolve().parents[2]
 LONGEST_CHECKED = danish_date(date(2026, 12, 31))  # "31. december 2026": the longest date text
@@ -165,7 +166,7 @@ def test_every_step_of_the_guide_fits(variant: str, monkeypatch: pytest.MonkeyPa
 
 
 def demo_bundles():
-    from core.case_file import load_file, to_bundles
+    from bot.tools.case_file import load_file, to_bundles
 
     citizens, problems = load_file(REPO / "data" / "demo_cases.json")
     assert not problems
@@ -177,15 +178,16 @@ class DemoRepository:
 
     def __init__(self, bundle: Any) -> None:
         self.bundle = bundle
+        self.database = Database("sqlite://")  # only its thread pool is used (core.store.database.call)
 
-    async def acases_for(self, citizen_id: str) -> list[Any]:
+    def cases_for(self, citizen_id: str) -> list[Any]:
         return sorted(self.bundle.cases, key=lambda c: c.opened_on, reverse=True)
 
-    async def anext_meeting(self, citizen_id: str, now: datetime) -> Any:
+    def next_meeting(self, citizen_id: str, now: datetime) -> Any:
         coming = sorted((m for m in self.bundle.meetings if m.starts_at > now), key=lambda m: m.starts_at)
         return coming[0] if coming else None
 
-    async def aupcoming_meetings(self, citizen_id: str, now: datetime, limit: int = 10) -> list[Any]:
+    def upcoming_meetings(self, citizen_id: str, now: datetime, limit: int = 10) -> list[Any]:
         return sorted((m for m in self.bundle.meetings if m.starts_at > now), key=lambda m: m.starts_at)[
             :limit
         ]

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.nlu.spelling import DanishSpelling, domain_vocabulary, fold_key, general_lexicon
+from bot.rasa_plugins.nlu.spelling import DanishSpelling, domain_vocabulary, fold_key, general_lexicon
 
 REFERENCE = [
     "Et ressourceforløb kan højst vare 3 år. Mødet med rehabiliteringsteamet varer ca. en halv time.",
@@ -78,7 +78,7 @@ def test_unknown_words_are_counted_for_the_gibberish_fallback(spelling):
 
 
 def test_a_very_long_word_costs_linear_time_not_quadratic() -> None:
-    """One 2 MB "word" made the typo search copy it two million times (issue 13)."""
+    """One 2 MB "word" made the typo search copy it two million times."""
     import time
 
     spelling = DanishSpelling(["ressourceforløb", "sagsbehandler"], ["hej"])
@@ -91,7 +91,7 @@ def test_a_very_long_word_costs_linear_time_not_quadratic() -> None:
 
 
 def test_the_nlu_sees_at_most_max_nlu_tokens_of_a_message() -> None:
-    from bot.nlu.components import bounded_tokens
+    from bot.rasa_plugins.nlu.components import bounded_tokens
     from core.limits import MAX_NLU_TOKENS
 
     words = [f"w{i}" for i in range(1000)]

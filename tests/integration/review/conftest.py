@@ -21,9 +21,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from bot.review.app import create_app
 from bot.review.config import ReviewConfig
-from core.store.notes import SharedNotes
-from core.store.records import SharedNoteRecord
-from core.store.review_store import ReviewStore
+from core.records import SharedNoteRecord
+from core.store.cases.notes import SharedNotes
+from core.store.review.store import ReviewStore
 from core.store.schema import migrate
 from tests.support.databases import postgres_database
 from tests.support.demo import load_demo_cases

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.review.app import create_app
 from bot.review.auth import LOGIN_CSRF_COOKIE
 from core.store.engine import make_engine, session_scope
-from core.store.review_store import ReviewStore
+from core.store.review.store import ReviewStore
 from core.store.tables import ReviewAudit, ReviewAuditSubject, ReviewSession
 from tests.integration.review.conftest import CONFIG
 from tests.support.databases import BACKENDS

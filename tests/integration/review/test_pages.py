@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from core.store.review_store import ReviewStore
+from core.store.review.store import ReviewStore
 from tests.integration.review.conftest import NOTE_TEXT
 from tests.support.databases import BACKENDS
 from tests.support.review import ADMIN, ANNA, JONAS, METTE, ReviewClient, Turn, store_conversation

@@ -1,4 +1,4 @@
-"""The review app's sign-in is rate-limited per client, in the database (core.web_rate_limit).
+"""The review app's sign-in is rate-limited per client, in the database (bot.review.rate_limit).
 
 On SQLite and PostgreSQL: beyond the rule's attempts a client gets 429 with a Danish page, even
 with the right password and before any password is checked; a second app process (its own store
@@ -14,9 +14,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.review.app import create_app
+from bot.review.rate_limit import TOO_MANY, RateRule, allowed
 from core.store.rate_limits import SqlCounterStore
-from core.store.review_store import ReviewStore
-from core.web_rate_limit import TOO_MANY, RateRule, allowed
+from core.store.review.store import ReviewStore
 from tests.integration.review.conftest import CONFIG
 from tests.support.databases import BACKENDS
 from tests.support.review import METTE, ReviewClient

@@ -18,12 +18,12 @@ import pytest
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError
 
-from bot.cli import main as cli_main
+from bot.tools.cli import main as cli_main
 from core.privacy import contains_cpr, contains_phone
+from core.store.cases.notes import SharedNotes
+from core.store.conversations.retention import purge
 from core.store.engine import make_engine, session_scope
-from core.store.notes import SharedNotes
-from core.store.retention import purge
-from core.store.review_store import ReviewStore
+from core.store.review.store import ReviewStore
 from core.store.tables import (
     ReviewAudit,
     ReviewAuditSubject,

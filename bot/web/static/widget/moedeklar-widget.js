@@ -234,7 +234,7 @@
   var input = el('textarea', 'mk-input');
   input.id = 'mk-input';
   input.rows = 2;
-  // The server accepts 4000 characters (bot/channels/socketio.py MAX_MESSAGE_LENGTH); the limit
+  // The server accepts 4000 characters (bot/rasa_plugins/channels/socketio.py MAX_MESSAGE_LENGTH); the limit
   // is shown as it comes near, so a long answer is never cut off without the citizen seeing why.
   input.maxLength = MAX_CHARS;
   input.setAttribute('aria-describedby', 'mk-input-hint');

@@ -1,1 +1,0 @@
-"""Danish language understanding: spelling normalisation, the spaCy pipeline, custom components."""

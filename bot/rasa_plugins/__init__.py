@@ -1,0 +1,15 @@
+"""The Rasa server's plug-ins: everything that runs inside a Rasa process.
+
+  channels             REST, socket.io and SMS webhooks, their checks and limits
+  nlu/                 the NLU components (normaliser, classifier, follow-ups, crisis words)
+  sms/                 the SMS worker, the gateway client, SMS text and replies
+  tracker_store        the conversation store (masking, windows)
+  lock_store           conversation locks in Redis (several processes)
+  nlg                  the response generator (review notice, guide offer, "Se også")
+  clarification        "Mente du …?" rendered in the Rasa process
+  conversation_window  what the policies see of a long conversation
+  event_types          Rasa's event classes by name
+  heap                 the garbage collector frozen after start-up
+
+Must not: import another runtime (web, review, tools, actions).
+"""

@@ -1,0 +1,114 @@
+"""Input limits and overload control shared by the Rasa server's chat channels.
+
+- `install_server_limits(blueprint)`: a `before_server_start` listener that sets Sanic's
+  REQUEST_MAX_SIZE (core.limits.MAX_BODY_BYTES: a larger body gets 413 before it is read, on
+  every route of the Rasa server, `rasa run` included) and WEBSOCKET_MAX_SIZE, and how many
+  proxies in front may name the client's address (RASA_TRUSTED_PROXIES).
+  It also installs `bot.rasa_plugins.heap` (the loaded model frozen for the garbage collector).
+- `guarded(on_new_message, verify)`: the `on_new_message` a verified channel hands to Rasa. A
+  message longer than MAX_INCOMING_CHARS gets TOO_LONG_TEXT and an empty one EMPTY_TEXT, and
+  neither reaches the NLU; every other
+  message has lone surrogates and control characters replaced (`input_check.clean_text`) and
+  a payload a client may not send read as text (`defuse_payload`), is
+  verified and then runs under the process's admission control
+  (bot/rasa_plugins/channels/admission.py); a shed message gets BUSY_TEXT (or WAIT_FOR_ANSWER_TEXT) and
+  `was_shed()` is True for the rest of the request, so the REST channel can answer 503.
+- `client_key(...)` / `check_rate(...)`: the rate-limit keys of a message (conversation, client)
+  and the check against the shared counters (core.rate_limit).
+
+Must not: parse bodies itself (Sanic does, within the size limit) or log message texts.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from sanic import Blueprint
+
+from bot.rasa_plugins import heap
+from bot.rasa_plugins.channels.admission import CONVERSATION, Shed, admission
+from bot.rasa_plugins.channels.input_check import (
+    BUSY_TEXT,
+    EMPTY_TEXT,
+    TOO_LONG_TEXT,
+    WAIT_FOR_ANSWER_TEXT,
+    clean_text,
+    defuse_payload,
+    is_too_long,
+)
+from bot.rasa_plugins.channels.verification import MessageVerifier, OnNewMessage
+from core import limits
+from core.rate_limit import CLIENT, Decision, rate_limiter
+from core.rate_limit import CONVERSATION as CONVERSATION_LIMIT
+from core.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+_shed: contextvars.ContextVar[bool] = contextvars.ContextVar("moedeklar_shed", default=False)
+
+
+def apply_server_limits(app: Any) -> None:
+    """Sanic's own limits for every connection accepted from now on (see the module docstring)."""
+    app.config.REQUEST_MAX_SIZE = limits.MAX_BODY_BYTES
+    app.config.WEBSOCKET_MAX_SIZE = limits.MAX_SOCKET_PACKET_BYTES
+    # GatewayAPI signs the whole SMS into a header (X-Gwapi-Signature); a long SMS with emoji
+    # needs more than Sanic's default 8 KB of headers. 16 KB is Sanic's ceiling.
+    app.config.REQUEST_MAX_HEADER_SIZE = limits.MAX_HEADER_BYTES
+    proxies = get_settings().rasa_trusted_proxies
+    if proxies:
+        app.config.PROXIES_COUNT = proxies
+
+
+def install_server_limits(blueprint: Blueprint) -> None:
+    heap.install(blueprint)  # no full garbage collections over the loaded model (bot/rasa_plugins/heap.py)
+
+    @blueprint.listener("before_server_start")
+    async def _limits(app: Any, _loop: Any) -> None:
+        apply_server_limits(app)
+        logger.info("Request bodies limited to %d bytes.", limits.MAX_BODY_BYTES)
+
+
+def was_shed() -> bool:
+    """True when a message of the current request was shed by the admission control."""
+    return _shed.get()
+
+
+async def _answer(message: UserMessage, text: str) -> None:
+    if message.output_channel is not None:
+        await message.output_channel.send_text_message(message.sender_id, text)
+
+
+def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessage:
+    """`on_new_message` with the length limit, verification and admission control."""
+
+    async def wrapped(message: UserMessage) -> Any:
+        if is_too_long(message.text):
+            await _answer(message, TOO_LONG_TEXT)
+            return None
+        cleaned = defuse_payload(clean_text(message.text))
+        if not isinstance(cleaned, str) or not cleaned.strip():
+            # Found by fuzzing: an empty message got no answer at all (socket.io, REST). And one
+            # of control characters only is empty once cleaned: it reached Rasa as "", which
+            # answered ten times without listening and left the conversation silent afterwards.
+            await _answer(message, EMPTY_TEXT)
+            return None
+        message.text = cleaned
+        verified = verify(message)
+        try:
+            async with admission().enter(verified.sender_id):
+                return await on_new_message(verified)
+        except Shed as shed:
+            _shed.set(True)
+            logger.warning("Message shed (%s).", shed.reason)
+            await _answer(verified, WAIT_FOR_ANSWER_TEXT if shed.reason == CONVERSATION else BUSY_TEXT)
+            return None
+
+    return wrapped
+
+
+async def check_rate(conversation_id: str, client: str) -> Decision:
+    """One hit for the conversation and for the client; refused when either is over its limit."""
+    return await rate_limiter().check({CONVERSATION_LIMIT: conversation_id, CLIENT: client})

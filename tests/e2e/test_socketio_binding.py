@@ -7,51 +7,25 @@ and a message from another identity is refused. The session ids alone: tests/uni
 from __future__ import annotations
 
 import asyncio
-import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import jwt
 import pytest
 import socketio
-from sanic import Sanic
 
 from bot.rasa_plugins.channels.input_check import TOO_LONG_TEXT
 from bot.rasa_plugins.channels.socketio import (
     ANONYMOUS,
-    SECRET_ENV,
     VerifiedSocketIOInput,
 )
 from core.message_metadata import AUTH_TOKEN_KEY, CITIZEN_ID_KEY, IDENTITY_KEY
-from core.settings import get_settings
 from tests.support.channel_server import RecordingAgent, running_app
-
-JWT_SECRET = "dev-only-" + "b" * 40
-CREDENTIALS = {
-    "user_message_evt": "user_uttered",
-    "bot_message_evt": "bot_uttered",
-    "session_persistence": True,
-    "metadata_key": "metadata",
-}
-
-
-@pytest.fixture(autouse=True)
-def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    for name in ("APP_ENV", "CITIZEN_JWT_PUBLIC_KEY_FILE", "CITIZEN_JWT_ISSUER", "CITIZEN_JWT_AUDIENCE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CITIZEN_JWT_SECRET", JWT_SECRET)
-    monkeypatch.setenv(SECRET_ENV, "dev-only-conversation-test-secret")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-def _token(sub: str, exp_in: int = 600) -> str:
-    now = int(time.time())
-    return jwt.encode({"sub": sub, "iat": now, "exp": now + exp_in}, JWT_SECRET, algorithm="HS256")
-
+from tests.support.socketio import (
+    CREDENTIALS,
+    citizen_token,
+    socketio_env,  # noqa: F401 (autouse: the channel's test settings)
+)
 
 # --- session ids -----------------------------------------------------------------------------
 
@@ -120,12 +94,12 @@ async def test_anonymous_conversation_uses_the_server_issued_id() -> None:
 
 
 async def test_reload_keeps_the_conversation_for_the_same_identity() -> None:
-    anna = _token("c-1001")
+    anna = citizen_token("c-1001")
     async with running_channel() as (base, agent, _):
         async with connected(base) as first:
             session_id = await first.session(token=anna)
         async with connected(base) as again:
-            assert await again.session(session_id, token=_token("c-1001")) == session_id
+            assert await again.session(session_id, token=citizen_token("c-1001")) == session_id
             await again.say("hvornår er mit møde?", token=anna)
             assert (await again.next())[0] == "bot_uttered"
     message = agent.messages[0]
@@ -135,10 +109,10 @@ async def test_reload_keeps_the_conversation_for_the_same_identity() -> None:
 
 @pytest.mark.parametrize("other_token", [None, "not-a-jwt", "c-1002"])
 async def test_a_citizens_id_is_not_honoured_for_anyone_else(other_token: str | None) -> None:
-    token = _token(other_token) if other_token == "c-1002" else other_token
+    token = citizen_token(other_token) if other_token == "c-1002" else other_token
     async with running_channel() as (base, _, _channel):
         async with connected(base) as anna:
-            annas_id = await anna.session(token=_token("c-1001"))
+            annas_id = await anna.session(token=citizen_token("c-1001"))
         async with connected(base) as intruder:
             assert await intruder.session(annas_id, token=token) != annas_id
 
@@ -147,18 +121,18 @@ async def test_an_anonymous_id_is_not_honoured_for_a_citizen() -> None:
     async with running_channel() as (base, _, _channel), connected(base) as client:
         anonymous_id = await client.session()
         assert await client.session(anonymous_id) == anonymous_id  # same identity: kept
-        citizen_id = await client.session(anonymous_id, token=_token("c-1001"))
+        citizen_id = await client.session(anonymous_id, token=citizen_token("c-1001"))
         assert citizen_id != anonymous_id  # logging in starts a conversation of its own
 
 
 async def test_message_from_another_identity_is_refused() -> None:
     async with running_channel() as (base, agent, channel), connected(base) as client:
-        await client.session(token=_token("c-1001"))
-        await client.say("hej", token=_token("c-1002"))
+        await client.session(token=citizen_token("c-1001"))
+        await client.say("hej", token=citizen_token("c-1002"))
         assert await client.next() == ("session_invalid", {"reason": "identity_changed"})
-        await client.say("hej igen", token=_token("c-1001"))  # the binding is gone until a new request
+        await client.say("hej igen", token=citizen_token("c-1001"))  # the binding is gone until a new request
         assert await client.next() == ("session_invalid", {"reason": "no_session"})
-        await client.say("udløbet", token=_token("c-1001", exp_in=-3600))
+        await client.say("udløbet", token=citizen_token("c-1001", exp_in=-3600))
         assert (await client.next())[0] == "session_invalid"
     assert agent.messages == []
     assert channel.bindings == {}

@@ -3,7 +3,8 @@
 `running_app(channel)` serves `channel` under /webhooks/ on a free port and hands every message
 to a `RecordingAgent` instead of Rasa's Agent: it records the messages and answers each with
 `reply` (a Rasa response dict, "Hej" by default), so what the channel does with a message and
-with an answer can both be checked.
+with an answer can both be checked. `use_citizen_secret` sets up the environment the verifying
+channels read (Sanic in test mode, one known citizen-token secret, settings reread).
 """
 
 from __future__ import annotations
@@ -14,10 +15,24 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+import pytest
 from rasa.core.channels.channel import InputChannel, UserMessage, register
 from sanic import Sanic
 
+from core.settings import get_settings
 from tests.support.servers import free_port
+
+CITIZEN_TOKEN_ENV = ("APP_ENV", "CITIZEN_JWT_PUBLIC_KEY_FILE", "CITIZEN_JWT_ISSUER", "CITIZEN_JWT_AUDIENCE")
+
+
+def use_citizen_secret(monkeypatch: pytest.MonkeyPatch, jwt_secret: str) -> None:
+    """Sanic in test mode (Sanic rewrites some methods when an app starts; test mode lets several
+    apps start in one process), citizen tokens signed with `jwt_secret` only, settings reread."""
+    monkeypatch.setattr(Sanic, "test_mode", True)
+    for name in CITIZEN_TOKEN_ENV:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("CITIZEN_JWT_SECRET", jwt_secret)
+    get_settings.cache_clear()
 
 
 class RecordingAgent:

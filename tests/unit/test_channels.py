@@ -17,7 +17,6 @@ import jwt
 import pytest
 import socketio
 from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from sanic import Sanic
 
 from bot.rasa_plugins.channels.rest import VerifiedRestInput
 from bot.rasa_plugins.channels.socketio import Binding, VerifiedSocketIOInput
@@ -33,7 +32,7 @@ from core.message_metadata import (
 )
 from core.privacy import CPR_PLACEHOLDER, CprMaskingFilter
 from core.settings import get_settings
-from tests.support.channel_server import RecordingAgent, running_app
+from tests.support.channel_server import RecordingAgent, running_app, use_citizen_secret
 
 SECRET = "dev-only-" + "c" * 40
 OTHER_SECRET = "dev-only-" + "x" * 40
@@ -50,14 +49,7 @@ SPOOFED_KEYS = {
 
 @pytest.fixture(autouse=True)
 def channel_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    # Sanic rewrites some methods when an app starts; test mode lets several apps start
-    # in one process (sanic_testing does the same).
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    for name in ("APP_ENV", "CITIZEN_JWT_PUBLIC_KEY_FILE", "CITIZEN_JWT_ISSUER"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.delenv("CITIZEN_JWT_AUDIENCE", raising=False)
-    monkeypatch.setenv("CITIZEN_JWT_SECRET", SECRET)
-    get_settings.cache_clear()
+    use_citizen_secret(monkeypatch, SECRET)
     yield
     get_settings.cache_clear()
     for handler in [*logging.getLogger().handlers, logging.lastResort]:

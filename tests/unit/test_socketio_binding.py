@@ -4,13 +4,9 @@ the HMAC session ids alone. The channel on a real server: tests/e2e/test_socketi
 
 from __future__ import annotations
 
-import time
-from collections.abc import Iterator
 from typing import Any
 
-import jwt
 import pytest
-from sanic import Sanic
 
 from bot.rasa_plugins.channels.socketio import (
     ANONYMOUS,
@@ -20,32 +16,9 @@ from bot.rasa_plugins.channels.socketio import (
     conversation_secret,
 )
 from core.settings import get_settings
-
-JWT_SECRET = "dev-only-" + "b" * 40
-CREDENTIALS = {
-    "user_message_evt": "user_uttered",
-    "bot_message_evt": "bot_uttered",
-    "session_persistence": True,
-    "metadata_key": "metadata",
-}
-
-
-@pytest.fixture(autouse=True)
-def env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setattr(Sanic, "test_mode", True)
-    for name in ("APP_ENV", "CITIZEN_JWT_PUBLIC_KEY_FILE", "CITIZEN_JWT_ISSUER", "CITIZEN_JWT_AUDIENCE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("CITIZEN_JWT_SECRET", JWT_SECRET)
-    monkeypatch.setenv(SECRET_ENV, "dev-only-conversation-test-secret")
-    get_settings.cache_clear()
-    yield
-    get_settings.cache_clear()
-
-
-def _token(sub: str, exp_in: int = 600) -> str:
-    now = int(time.time())
-    return jwt.encode({"sub": sub, "iat": now, "exp": now + exp_in}, JWT_SECRET, algorithm="HS256")
-
+from tests.support.socketio import (
+    socketio_env,  # noqa: F401 (autouse: the channel's test settings)
+)
 
 # --- session ids -----------------------------------------------------------------------------
 

@@ -114,13 +114,7 @@ class DanishNormalizer(GraphComponent):
         return cls(config, model_storage, resource, vocabulary)
 
     def train(self, training_data: TrainingData) -> Resource:
-        reference = [
-            variation.get(TEXT) or ""
-            for variations in training_data.responses.values()
-            for variation in variations
-        ]
-        examples = [m.get(TEXT) for m in training_data.training_examples if m.get(TEXT)]
-        vocabulary = domain_vocabulary(reference, examples)
+        vocabulary = vocabulary_for(training_data)
         with self._model_storage.write_to(self._resource) as directory:
             (directory / VOCABULARY_FILE).write_text(
                 json.dumps(sorted(vocabulary), ensure_ascii=False), encoding="utf-8"
@@ -148,6 +142,21 @@ class DanishNormalizer(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         self._normalise(messages, bounded=True)
         return messages
+
+
+def vocabulary_for(training_data: TrainingData) -> Set[str]:
+    """The domain vocabulary of `training_data`: its responses and its examples as written (the
+    normaliser learns it at training time; the classifier rebuilds it to normalise the
+    development set exactly as the normaliser does)."""
+    reference = [
+        variation.get(TEXT) or ""
+        for variations in training_data.responses.values()
+        for variation in variations
+    ]
+    examples = [
+        m.get(TEXT_AS_WRITTEN_KEY) or m.get(TEXT) for m in training_data.training_examples if m.get(TEXT)
+    ]
+    return domain_vocabulary(reference, examples)
 
 
 def bounded_tokens(normalised: str, limit: int = MAX_NLU_TOKENS) -> str:

@@ -52,9 +52,14 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.rasa_plugins.nlu import linear_model
-from bot.rasa_plugins.nlu.components import TEXT_AS_WRITTEN_KEY, UNKNOWN_WORDS_KEY, code_fingerprint
+from bot.rasa_plugins.nlu.components import (
+    TEXT_AS_WRITTEN_KEY,
+    UNKNOWN_WORDS_KEY,
+    code_fingerprint,
+    vocabulary_for,
+)
 from bot.rasa_plugins.nlu.follow_up import Context, Resolution, follow_ups
-from bot.rasa_plugins.nlu.spelling import DanishSpelling, domain_vocabulary
+from bot.rasa_plugins.nlu.spelling import DanishSpelling
 from core import answer_decision as rules
 from core.care import crisis_in
 from core.clarification import (
@@ -206,7 +211,7 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         model = linear_model.LinearNLU(
             c, seed, str(self._config["solver"]), self._config["intent_class_weight"]
         ).fit(texts, intents, topics)
-        chosen, tuning = self._choose_rule(model, training_data, examples)
+        chosen, tuning = self._choose_rule(model, training_data)
         responses = {
             topic: training_data.responses.get(_template_key(topic), [{TEXT: topic}])
             for topic in model.topics
@@ -220,7 +225,7 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         return self._resource
 
     def _choose_rule(
-        self, model: linear_model.LinearNLU, training_data: TrainingData, examples: List[Message]
+        self, model: linear_model.LinearNLU, training_data: TrainingData
     ) -> tuple[rules.DecisionRule, Dict[str, Any]]:
         """The rule chosen on the development set (normalised as DanishNormalizer does)."""
         path = self._dev_path(self._config)
@@ -233,9 +238,7 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         dev = [(example.text, example.label) for example in labelled_examples(path)]
         known = set(model.intents) | set(model.topics)
         dev = [(text, label) for text, label in dev if label in known]
-        reference = [v.get(TEXT) or "" for variations in training_data.responses.values() for v in variations]
-        written = [m.get(TEXT_AS_WRITTEN_KEY) or m.get(TEXT) for m in examples]
-        spelling = DanishSpelling(domain_vocabulary(reference, written))
+        spelling = DanishSpelling(vocabulary_for(training_data))
         normalised = [spelling.normalise(text) for text, _ in dev]
         labels, scores = model.score(normalised, self._companions())
         truths = [label for _, label in dev]
@@ -284,10 +287,11 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         todo = [m for m in messages if m.get(TEXT)]
         if self._model is None or not todo:
             for message in todo:
-                self._set(message, rules.Decision(rules.REPHRASE, None, 0.0), None, [])
+                self._set(message, rules.Decision(rules.REPHRASE, None, 0.0), None, [], None)
             return messages
-        intent_p, _ = self._model.predict([m.get(TEXT) for m in todo])
-        labels, scores = self._model.score([m.get(TEXT) for m in todo], self._companions())
+        # One prediction per message: the flat scores and the response selector both read it.
+        intent_p, topic_p = self._model.predict([m.get(TEXT) for m in todo])
+        labels, scores = self._model.flat_scores(intent_p, topic_p, self._companions())
         rule, never = self.rule(), self._never_offer(labels)
         sure_only = self._config["sure_only"]
         context = previous_context(tracker) if self._config.get("follow_ups") else None
@@ -300,13 +304,13 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
             order = np.argsort(-intent_p[row], kind="stable")[:RANKING_LENGTH]
             ranking = [{"name": self._model.intents[i], "confidence": float(intent_p[row, i])} for i in order]
             if self._gibberish(message):
-                self._set(message, rules.Decision(rules.REPHRASE, None, 0.0), None, ranking)
+                self._set(message, rules.Decision(rules.REPHRASE, None, 0.0), None, ranking, topic_p[row])
                 continue
             alone = rules.decide(labels, scores[row], rule, never, sure_only)
             resolution = follow_ups().resolve(
                 message.get(TEXT), message.get(TEXT_AS_WRITTEN_KEY), alone, context, score_one
             )
-            self._set(message, resolution.decision, resolution, ranking)
+            self._set(message, resolution.decision, resolution, ranking, topic_p[row])
         return messages
 
     def _set(
@@ -315,6 +319,7 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         decided: rules.Decision,
         resolution: Resolution | None,
         ranking: List[Dict[str, Any]],
+        topic_p: np.ndarray | None,
     ) -> None:
         retrieval_intent = self._config["retrieval_intent"]
         answered = decided.kind == rules.ANSWER and decided.label is not None
@@ -327,8 +332,8 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         ranking = [intent] + [r for r in ranking if r["name"] != intent["name"]]
         message.set(INTENT, intent, add_to_output=True)
         message.set("intent_ranking", ranking[:RANKING_LENGTH], add_to_output=True)
-        if self._model is not None and self._model.topics:
-            self._set_response_selector(message, decided.label if answered else None)
+        if topic_p is not None and self._model.topics:
+            self._set_response_selector(message, topic_p, decided.label if answered else None)
         aspect = resolution.aspect if resolution else None
         if aspect and answered:
             entity = {"entity": ASPECT_ENTITY, "value": aspect, "extractor": type(self).__name__}
@@ -342,9 +347,8 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         message.set(SEE_ALSO_KEY, details["see_also"] if answered else [], add_to_output=True)
         message.set(TOPIC_TEXT_KEY, resolution.topic_text if resolution else "", add_to_output=True)
 
-    def _set_response_selector(self, message: Message, answered: str | None) -> None:
+    def _set_response_selector(self, message: Message, topic_p: np.ndarray, answered: str | None) -> None:
         topics = self._model.topics
-        topic_p = self._model.predict([message.get(TEXT)])[1][0]
         order = list(np.argsort(-topic_p, kind="stable"))
         if answered in topics:
             order.remove(topics.index(answered))

@@ -15,13 +15,14 @@ numbers (112, 1813) and numbers in thousands groups ("12.345.678").
 
 `mask_personal` masks both; it is what the channels apply where a message enters, what the
 tracker store applies again before it stores an event, and what the log filter applies to every
-log line.
+log line. `stored_event_holds_personal_numbers` is the privacy scan's check of one stored event.
 
 Must not: store or log the numbers it finds (only whether one was found).
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from datetime import date
@@ -227,6 +228,41 @@ def contains_phone(text: str | None, keep: frozenset[str] = frozenset()) -> bool
 def contains_personal_numbers(text: str | None, keep: frozenset[str] = frozenset()) -> bool:
     """A CPR number, or a phone number that is not one of the public numbers in `keep`."""
     return contains_cpr(text) or contains_phone(text, keep)
+
+
+# Machine identifiers in stored events (Rasa's message ids, model ids: 32 hex digits, or a UUID
+# with dashes). Their digits are random, so a run of ten can look like a CPR number by chance.
+_MACHINE_ID = re.compile(r"[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def stored_event_holds_personal_numbers(data: str, keep: frozenset[str] = frozenset()) -> bool:
+    """True when a stored event's JSON holds a CPR number or a citizen's phone number.
+
+    Every string value and every whole number is checked, wherever it sits in the event; machine
+    identifiers (whole values of 32 hex digits or a UUID) and fractions (timestamps, confidences)
+    are not, because their digits are random. Text that is not JSON is checked as it is.
+    """
+    try:
+        parsed = json.loads(data)
+    except ValueError:
+        return contains_personal_numbers(data, keep)
+    pending = [parsed]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, bool) or isinstance(value, float) or value is None:
+            continue
+        elif isinstance(value, int):
+            if contains_personal_numbers(str(value), keep):
+                return True
+        elif isinstance(value, str) and not _MACHINE_ID.fullmatch(value):
+            if contains_personal_numbers(value, keep):
+                return True
+    return False
 
 
 def mask_personal(text: str) -> Masked:

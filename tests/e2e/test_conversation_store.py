@@ -18,7 +18,7 @@ from typing import Dict
 import pytest
 
 from bot.tools.cli.review import public_numbers
-from core.privacy import contains_personal_numbers
+from core.privacy import stored_event_holds_personal_numbers
 from core.store.conversations.events import ConversationReader
 from core.store.database import Database
 from core.store.review.store import ReviewStore
@@ -101,7 +101,7 @@ def test_no_cpr_or_phone_number_is_stored(rest_url: str, servers: Dict[str, str]
     assert len(mine) > 10
     user_texts = [e.data.get("text") for e in mine if e.data.get("event") == "user"]
     assert "[CPR-nummer fjernet]" in user_texts[0] and "[telefonnummer fjernet]" in user_texts[1]
-    leaks = [event_id for event_id, data in stored if contains_personal_numbers(data, public)]
+    leaks = [event_id for event_id, data in stored if stored_event_holds_personal_numbers(data, public)]
     assert leaks == [], f"{len(leaks)} of {len(stored)} stored events hold a CPR or phone number"
     # what this citizen wrote (texts and the guide's slots); ids and float timestamps elsewhere in
     # the raw JSON may contain any digits by chance

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 
@@ -17,6 +18,7 @@ from core.privacy import (
     mask_cpr,
     mask_personal,
     mask_phone,
+    stored_event_holds_personal_numbers,
 )
 
 # --- detection and masking -------------------------------------------------------------
@@ -249,3 +251,52 @@ def test_install_log_filter_is_idempotent(root_handler: _ListHandler) -> None:
     assert install_log_filter() >= 1
     assert install_log_filter() == 0
     assert sum(isinstance(f, CprMaskingFilter) for f in root_handler.filters) == 1
+
+
+# --- the privacy scan of stored events ---------------------------------------------------------
+
+
+def _event(text: str, **more: object) -> str:
+    # The shape Rasa stores: a random message id, a timestamp and confidences beside the text.
+    data = {
+        "event": "user",
+        "timestamp": 1796606663.4379117,
+        "text": text,
+        "parse_data": {
+            "message_id": "50de785c0db0494e9f72f2411816058e",
+            "intent": {"confidence": 0.8974414549741551},
+        },
+        "metadata": {"model_id": "b6b487a8-4c03-4077-8288-c7831673d2f3"},
+    }
+    data.update(more)
+    return json.dumps(data)
+
+
+def test_scan_ignores_machine_ids_whose_digits_look_like_a_cpr_number() -> None:
+    # "2411816058" inside the message id is a valid date and serial: found once in a real run.
+    assert contains_cpr(_event("hej"))
+    assert not stored_event_holds_personal_numbers(_event("hej"))
+
+
+@pytest.mark.parametrize(
+    "event",
+    [
+        _event("mit cpr er 010190-1234"),
+        _event("ring på 20 12 34 56"),
+        _event("hej", slots={"guide_worry": "010190 1234"}),
+        _event("hej", entities=[{"entity": "number", "value": 2012345678}]),
+        _event("hej", metadata={"note": "+46 70 123 45 67"}),
+        _event("hej", **{"20123456": "a phone number as a key"}),
+        r'{"event": "user", "text": "\u0030\u0031\u0030\u0031\u0039\u0030-1234"}',  # escaped digits
+    ],
+)
+def test_scan_finds_personal_numbers_anywhere_in_the_event(event: str) -> None:
+    assert stored_event_holds_personal_numbers(event)
+
+
+def test_scan_keeps_public_numbers_and_checks_text_that_is_not_json() -> None:
+    assert not stored_event_holds_personal_numbers(
+        _event("ring til jobcentret på 70 12 34 56"), frozenset({"+4570123456"})
+    )
+    assert stored_event_holds_personal_numbers("not json: 010190-1234")
+    assert not stored_event_holds_personal_numbers("not json: 12345678 kr.")

@@ -30,7 +30,7 @@ from core.audit_export import csv_lines
 from core.clock import LOCAL_TZ, utc_now
 from core.municipality import MunicipalityFileError, get_municipality
 from core.phone import to_e164
-from core.privacy import contains_personal_numbers
+from core.privacy import stored_event_holds_personal_numbers
 from core.review_records import ROLES
 from core.settings import get_settings
 from core.store.conversations.retention import purge
@@ -227,7 +227,7 @@ def run_privacy_scan(url: str, out: TextIO, err: TextIO) -> int:
         public = public_numbers(store)
         for event_id, data in store.reader.scan_data():
             scanned += 1
-            if contains_personal_numbers(data, public):
+            if stored_event_holds_personal_numbers(data, public):
                 found.append(event_id)
     except StoreError as exc:
         print(f"Databasefejl ({exc.reason}, {exc.dialect}).", file=err)

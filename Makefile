@@ -54,7 +54,7 @@ TRAIN_ARGS := --data data/nlu data/rules data/stories --config config.yml --doma
 ACTIONS_VENV := $(CURDIR)/var/venv-actions
 
 .PHONY: help install run train evaluate shell lint validate test test-unit test-stories pytest \
-        import-cases demo-data demo-token lock clean browser fuzz guide-stories screenshots actions-venv send-reminders
+        import-cases demo-data demo-token lock clean browser haproxy run-cluster chaos fuzz guide-stories screenshots actions-venv send-reminders
 
 help: ## list every target
 	@echo "Mødeklar: make <target>"
@@ -147,8 +147,33 @@ demo-token: install ## print a demo citizen's login token: make -s demo-token CI
 send-reminders: install ## schedule the SMS meeting reminders due now (NOW=2026-12-05T10:00+01:00 pretends)
 	$(PY) -m bot send-reminders $(if $(NOW),--now $(NOW))
 
-run: train demo-data ## set everything up and start the assistant (SQLite + demo data)
+run: train ## set everything up and start the assistant (SQLite + demo data)
 	scripts/run.sh
+
+# The production shape on this machine's PostgreSQL and Redis (docs/deploy.md): RASA_PROCESSES
+# Rasa servers on RASA_PORT+1, +2, ... behind HAProxy on RASA_PORT; the databases are created
+# if missing. Any of these may be set on the command line or in the environment.
+run-cluster: export TRACKER_STORE_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/moedeklar_conversations
+run-cluster: export CASES_DB_URL ?= postgresql+psycopg2://postgres@127.0.0.1:5432/moedeklar_cases
+run-cluster: export LOCK_STORE_URL ?= redis://127.0.0.1:6379/1
+run-cluster: export RATE_LIMIT_STORE_URL ?= redis://127.0.0.1:6379/2
+run-cluster: export RASA_PROCESSES ?= 2
+run-cluster: train haproxy ## the production shape: several Rasa servers behind HAProxy on PostgreSQL + Redis
+	$(PY) -m bot.tools.supervisor cluster
+
+# Faults under load against a private cluster (its own PostgreSQL and Redis): not part of `make
+# test` (about 10 minutes). CHAOS_ARGS="--citizens 30 --phase 120 --faults redis_stop" narrows it.
+chaos: train haproxy ## kill servers, restart PostgreSQL, stop Redis and the SMS gateway under load (docs/performance.md)
+	$(PY) benchmarks/chaos.py $(CHAOS_ARGS)
+
+# Debian's HAProxy 2.6 for `make run-cluster` (the proxy in front of the Rasa servers).
+haproxy: ## install Debian's haproxy for make run-cluster (apt-get, once)
+	@if ! command -v haproxy >/dev/null 2>&1 && [ ! -x /usr/sbin/haproxy ]; then \
+	  echo "make run-cluster needs Debian's haproxy (the proxy in front of the Rasa servers), which is not installed."; \
+	  echo "Installing it now with apt-get (once; needs root or sudo) ..."; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq haproxy; \
+	fi
 
 shell: train ## chat in the terminal
 	scripts/run.sh --shell

@@ -107,6 +107,8 @@ class Settings:
     action_host: str = "127.0.0.1"  # ACTION_HOST
     # Shared secret Rasa sends to the action server (endpoints.yml, `Authorization: Bearer ...`).
     action_server_token: str | None = None  # ACTION_SERVER_TOKEN
+    # Where Rasa reaches the action server (endpoints.yml reads it too; /health checks it).
+    action_endpoint_url: str | None = None  # ACTION_ENDPOINT_URL
     # Case database (SQLAlchemy URL). SQLite file under var/ by default.
     cases_db_url: str = f"sqlite:///{REPO_ROOT / 'var' / 'cases.db'}"  # CASES_DB_URL
     cases_db_timeout_s: float = 2.0  # CASES_DB_TIMEOUT
@@ -155,6 +157,17 @@ class Settings:
     rate_limit_per_client: int = RATE_LIMIT_PER_CLIENT  # RATE_LIMIT_PER_CLIENT (IP or citizen)
     # How many proxies in front of Rasa add X-Forwarded-For (0: the peer address is the client's).
     rasa_trusted_proxies: int = 0  # RASA_TRUSTED_PROXIES
+    # --- Running it (bot/tools/supervisor, docs/deploy.md) ---
+    # The trained model every Rasa server loads (`make train` writes it).
+    model: Path = REPO_ROOT / "models" / "moedeklar.tar.gz"  # MODEL
+    # How many Rasa servers `make run-cluster` starts behind the proxy (ports RASA_PORT + 1, + 2, ...).
+    rasa_processes: int = 2  # RASA_PROCESSES
+    # Where the supervisor keeps pid files (run/), logs (log/) and the proxy's configuration.
+    run_dir: Path = REPO_ROOT / "var"  # RUN_DIR
+    # Seconds between two runs of the SMS meeting reminders (one scheduler per cluster).
+    reminder_every_s: float = 300.0  # REMINDER_EVERY_S
+    # JSON lines instead of text in the servers' logs (production; never citizen text).
+    log_json: bool = False  # LOG_JSON
 
     @property
     def is_production(self) -> bool:
@@ -185,6 +198,7 @@ def get_settings() -> Settings:
         action_port=_int("ACTION_PORT", Settings.action_port),
         action_host=_text("ACTION_HOST", Settings.action_host),
         action_server_token=_opt("ACTION_SERVER_TOKEN"),
+        action_endpoint_url=_opt_http_url("ACTION_ENDPOINT_URL"),
         cases_db_url=_text("CASES_DB_URL", Settings.cases_db_url),
         cases_db_timeout_s=_float("CASES_DB_TIMEOUT", Settings.cases_db_timeout_s),
         citizen_jwt_secret=_opt("CITIZEN_JWT_SECRET"),
@@ -228,4 +242,10 @@ def get_settings() -> Settings:
         ),
         rate_limit_per_client=_positive_int("RATE_LIMIT_PER_CLIENT", Settings.rate_limit_per_client),
         rasa_trusted_proxies=_int("RASA_TRUSTED_PROXIES", Settings.rasa_trusted_proxies),
+        # --- Running it ---
+        model=Path(_text("MODEL", str(Settings.model))),
+        rasa_processes=_positive_int("RASA_PROCESSES", Settings.rasa_processes),
+        run_dir=Path(_text("RUN_DIR", str(Settings.run_dir))),
+        reminder_every_s=_positive_number("REMINDER_EVERY_S", Settings.reminder_every_s),
+        log_json=_bool("LOG_JSON", Settings.log_json),
     )

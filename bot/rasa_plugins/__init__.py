@@ -10,6 +10,9 @@
   conversation_window  what the policies see of a long conversation
   event_types          Rasa's event classes by name
   heap                 the garbage collector frozen after start-up
+  health               alive, ready and degraded parts (for /health and /ready)
+  metrics              the Prometheus metrics of one Rasa process (/metrics)
+  json_logs            JSON lines in the log (LOG_JSON=true), personal numbers masked
 
 Must not: import another runtime (web, review, tools, actions).
 """

@@ -33,6 +33,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.rasa_plugins import metrics
 from bot.rasa_plugins.clarification import clarification_response, latest_texts
 from bot.rasa_plugins.sms.formatting import format_turn
 from core import clock
@@ -118,7 +119,10 @@ class CareNaturalLanguageGenerator(TemplatedNaturalLanguageGenerator):
     ) -> Dict[str, Any] | None:
         clarification = clarification_response(utter_action, tracker)
         if clarification is not None:
+            metrics.count_reply(metrics.ASKED)
             return clarification
+        if utter_action.startswith(FAQ_RESPONSE_PREFIX):
+            metrics.count_reply(metrics.ANSWERED)
         response = await super().generate(utter_action, tracker, output_channel, **kwargs)
         if response is None:
             return None

@@ -16,6 +16,13 @@ reads that state and only the events from that boundary on. A stored state that 
 current session (a new session started, the purge removed its events) is ignored and the
 session is read whole, as before.
 
+When the database cannot be reached, `retrieve` and `save` raise `ConversationStoreUnavailable`.
+It is a BaseException on purpose: Rasa wraps the store in `FailSafeTrackerStore`, which catches
+every Exception and carries on with an empty conversation in memory — the citizen would get an
+answer without its context, and the turn would be lost. The channels (bot/rasa_plugins/channels/
+limits.py) and the SMS worker catch it and answer politely that they cannot answer now. Rasa's
+own engine is replaced by one with pre-ping, so a restarted database costs no failed turn.
+
 `save` is Rasa 3.6.21's, with one change: each new event passes through
 `core.conversation_events.mask_event` before it is serialised. The channels already mask CPR
 and phone numbers where a message enters; this is the second line, for anything that reaches the
@@ -49,7 +56,11 @@ from core.conversation_events import mask_event
 from core.limits import CONVERSATION_WINDOW_EVENTS
 from core.privacy import install_log_filter
 from core.settings import get_settings
-from core.store.conversations.events import prepare_conversation_database
+from core.store.conversations.events import (
+    database_unavailable,
+    prepare_conversation_database,
+    resilient_engine,
+)
 from core.store.conversations.windows import StoredWindow, prepare_window_table, read_window, write_window
 
 logger = logging.getLogger(__name__)
@@ -61,6 +72,10 @@ WINDOW_STORED_AFTER = CONVERSATION_WINDOW_EVENTS + CONVERSATION_WINDOW_EVENTS //
 EVENT_IDS_ATTRIBUTE = "moedeklar_event_ids"
 
 
+class ConversationStoreUnavailable(BaseException):
+    """The conversation store could not be reached: the message must not be handled now."""
+
+
 class MaskingSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on TRACKER_STORE_URL that masks citizens' numbers before storing."""
 
@@ -70,6 +85,8 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         install_log_filter()  # Rasa has configured logging by the time it builds the store
         event_types.install()  # loading a long conversation stays fast (bot/rasa_plugins/event_types.py)
         super().__init__(domain=domain, host=url, **kwargs)
+        self.engine.dispose()
+        self.engine, self.sessionmaker = resilient_engine(url)
         prepare_window_table(self.engine)
 
     def _stored_rows(
@@ -83,6 +100,14 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The current session, as its state plus its last turns when it is long."""
+        try:
+            return await self._retrieve_window(sender_id)
+        except Exception as error:
+            if database_unavailable(error):
+                raise ConversationStoreUnavailable(type(error).__name__) from None
+            raise
+
+    async def _retrieve_window(self, sender_id: str) -> DialogueStateTracker | None:
         if self.domain is None:
             return await super().retrieve(sender_id)
         # Rasa 3.6.21's `_retrieve` for the current session, from its stored state when it has one.
@@ -131,6 +156,14 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Store the tracker's new events, masked (Rasa 3.6.21's `save` plus `mask_event`)."""
+        try:
+            await self._save_masked(tracker)
+        except Exception as error:
+            if database_unavailable(error):
+                raise ConversationStoreUnavailable(type(error).__name__) from None
+            raise
+
+    async def _save_masked(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)
         window = self._window_to_store(tracker)
         with self.session_scope() as session:

@@ -1,9 +1,9 @@
 """How we connect to the database: engine factory and one session per unit of work.
 
 Owns pool settings that survive a database restart, SQLite thread and busy settings, PostgreSQL
-connect/statement timeouts, and `session_scope()`. Must not contain queries (those are in the
-store's repositories) and must never call `create_all`: the schema exists only through the
-Alembic migrations (`core.store.schema`).
+connect/statement timeouts, `session_scope()` and `reachable()` (a readiness probe). Must not
+contain queries (those are in the store's repositories) and must never call `create_all`: the
+schema exists only through the Alembic migrations (`core.store.schema`).
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.engine.url import URL
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 # Recycle pooled connections before typical server/firewall idle limits; together with
@@ -88,6 +89,16 @@ def make_engine(url: str, *, timeout_s: float | None = None, create_dirs: bool =
         pool_recycle=POOL_RECYCLE_S,
         connect_args=_server_connect_args(sa_url, timeout_s),
     )
+
+
+def reachable(engine: Engine) -> bool:
+    """True when the database behind `engine` answers `SELECT 1` (for readiness checks)."""
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except DBAPIError:
+        return False
 
 
 @contextmanager

@@ -19,8 +19,14 @@ from sanic import Sanic
 
 from bot.rasa_plugins.channels import admission as admission_module
 from bot.rasa_plugins.channels.admission import Admission
-from bot.rasa_plugins.channels.input_check import BUSY_TEXT, RATE_LIMITED_TEXT, TOO_LONG_TEXT
+from bot.rasa_plugins.channels.input_check import (
+    BUSY_TEXT,
+    RATE_LIMITED_TEXT,
+    TOO_LONG_TEXT,
+    UNAVAILABLE_TEXT,
+)
 from bot.rasa_plugins.channels.rest import VerifiedRestInput
+from bot.rasa_plugins.tracker_store import ConversationStoreUnavailable
 from core.limits import MAX_BODY_BYTES, MAX_INCOMING_CHARS, MAX_METADATA_DEPTH
 from core.rate_limit import CLIENT, CONVERSATION, Limit, RateLimiter, set_rate_limiter
 from core.settings import get_settings
@@ -219,3 +225,23 @@ async def test_when_saturated_a_message_is_shed_with_503_and_danish() -> None:
     shed = [(reply, headers) for status, reply, headers in results if status == 503]
     assert all(reply[0]["text"] == BUSY_TEXT for reply, _ in shed)
     assert all(headers["Retry-After"] for _, headers in shed)
+
+
+@pytest.mark.parametrize(
+    "outage",
+    [ConversationStoreUnavailable("OperationalError"), RuntimeError("LockError: Redis is down")],
+    ids=["conversation store down", "conversation locks down"],
+)
+async def test_a_message_that_cannot_be_handled_gets_a_polite_503_never_silence(
+    outage: BaseException,
+) -> None:
+    """Fail closed: the citizen is told it was not handled (REST 503 + Retry-After), nothing else."""
+
+    async def failing(message: Any) -> None:
+        raise outage
+
+    async with rest_app() as (base, agent):
+        agent.handle_message = failing  # type: ignore[method-assign]
+        status, reply, headers = await _post(base, {"sender": "s-outage", "message": "hej"})
+    assert status == 503 and headers["Retry-After"]
+    assert [part["text"] for part in reply] == [UNAVAILABLE_TEXT]

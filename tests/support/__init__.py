@@ -5,6 +5,9 @@
   demo            the demo data as written (DEMO_NOW is in its anchor week)
   channel_server  a real Sanic server with one input channel and a recording agent
   tcp_proxy       a TCP proxy a browser test can stop and start (connection trouble)
+  netns           a second host in a network namespace (read-only root, forwarders to the services)
+  cluster         the whole production shape (`make run-cluster`) on ports and databases of its own
+  widget_client   a socket.io client that speaks the widget's protocol
   widget          Playwright helpers for the chat widget (open, ask, expect an answer, log in)
   trackers        rasa-sdk Trackers as the action server receives them (the action tests)
   sms             the SMS gateway simulator in the test process, the outbox without introductions

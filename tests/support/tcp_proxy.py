@@ -1,7 +1,13 @@
-"""A tiny TCP proxy on 127.0.0.1 that the browser tests can stop and start again.
+"""A tiny TCP proxy to a service on 127.0.0.1 that tests can stop and start again.
 
-The widget talks to Rasa through it, so "the server going away and coming back" is a real
-network failure (connections closed, then connections refused) without restarting Rasa.
+The browser tests' widget talks to Rasa through it, so "the server going away and coming back" is
+a real network failure (connections closed, then connections refused) without restarting Rasa.
+The cluster test (tests/e2e/test_cluster_netns.py) binds it to the root namespace's end of a veth
+pair (`bind_host`), so a Rasa process in another network namespace reaches PostgreSQL and Redis,
+which listen on 127.0.0.1 only.
+
+Must not: forward to anything but 127.0.0.1, or listen anywhere but the address it is given
+(127.0.0.1 unless told).
 """
 
 from __future__ import annotations
@@ -13,11 +19,15 @@ BUFFER = 65536
 
 
 class TcpProxy:
-    """Forwards 127.0.0.1:`port` to 127.0.0.1:`target_port` while started."""
+    """Forwards `bind_host`:`port` to 127.0.0.1:`target_port` while started.
 
-    def __init__(self, port: int, target_port: int) -> None:
+    Port 0 takes a free port at the first start; `port` then holds it (a restart reuses it).
+    """
+
+    def __init__(self, port: int, target_port: int, bind_host: str = "127.0.0.1") -> None:
         self.port = port
         self.target_port = target_port
+        self.bind_host = bind_host
         self._listener: socket.socket | None = None
         self._sockets: set[socket.socket] = set()
         self._lock = threading.Lock()
@@ -25,8 +35,9 @@ class TcpProxy:
     def start(self) -> None:
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        listener.bind(("127.0.0.1", self.port))
+        listener.bind((self.bind_host, self.port))
         listener.listen(64)
+        self.port = listener.getsockname()[1]
         self._listener = listener
         threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
 

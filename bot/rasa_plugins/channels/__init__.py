@@ -7,6 +7,7 @@
   input_check   what a body and a message may be (sizes, shapes, control characters)
   limits        body size, rate limits and the Danish answers to them, per request
   admission     admission control when the process is saturated ("Der er travlt lige nu")
+  operations    not a chat channel: /health, /ready and /metrics at the server's root
 
 Use these in credentials.yml instead of Rasa's built-in `rest` and `socketio` entries
 (not alongside them, or the unverified channel stays reachable):

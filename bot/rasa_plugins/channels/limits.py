@@ -12,7 +12,10 @@
   a payload a client may not send read as text (`defuse_payload`), is
   verified and then runs under the process's admission control
   (bot/rasa_plugins/channels/admission.py); a shed message gets BUSY_TEXT (or WAIT_FOR_ANSWER_TEXT) and
-  `was_shed()` is True for the rest of the request, so the REST channel can answer 503.
+  `was_shed()` is True for the rest of the request, so the REST channel can answer 503. A message
+  that could not be handled because a part is down (the conversation store, Redis's locks) or
+  failed on the way gets UNAVAILABLE_TEXT, also with `was_shed()` (fail closed: never an answer
+  without the conversation's context, never silence).
 - `client_key(...)` / `check_rate(...)`: the rate-limit keys of a message (conversation, client)
   and the check against the shared counters (core.rate_limit).
 
@@ -23,23 +26,26 @@ from __future__ import annotations
 
 import contextvars
 import logging
+import time
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from sanic import Blueprint
 
-from bot.rasa_plugins import heap
+from bot.rasa_plugins import heap, metrics
 from bot.rasa_plugins.channels.admission import CONVERSATION, Shed, admission
 from bot.rasa_plugins.channels.input_check import (
     BUSY_TEXT,
     EMPTY_TEXT,
     TOO_LONG_TEXT,
+    UNAVAILABLE_TEXT,
     WAIT_FOR_ANSWER_TEXT,
     clean_text,
     defuse_payload,
     is_too_long,
 )
 from bot.rasa_plugins.channels.verification import MessageVerifier, OnNewMessage
+from bot.rasa_plugins.tracker_store import ConversationStoreUnavailable
 from core import limits
 from core.rate_limit import CLIENT, Decision, rate_limiter
 from core.rate_limit import CONVERSATION as CONVERSATION_LIMIT
@@ -85,6 +91,14 @@ def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessa
     """`on_new_message` with the length limit, verification and admission control."""
 
     async def wrapped(message: UserMessage) -> Any:
+        arrived = time.monotonic()
+        metrics.count_message(message.input_channel)
+        try:
+            return await _checked(message)
+        finally:
+            metrics.observe_reply(message.input_channel, time.monotonic() - arrived)
+
+    async def _checked(message: UserMessage) -> Any:
         if is_too_long(message.text):
             await _answer(message, TOO_LONG_TEXT)
             return None
@@ -102,13 +116,29 @@ def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessa
                 return await on_new_message(verified)
         except Shed as shed:
             _shed.set(True)
+            metrics.count_busy(shed.reason)
             logger.warning("Message shed (%s).", shed.reason)
             await _answer(verified, WAIT_FOR_ANSWER_TEXT if shed.reason == CONVERSATION else BUSY_TEXT)
             return None
+        except ConversationStoreUnavailable as outage:
+            return await _unavailable(verified, f"conversation store unavailable ({outage})")
+        except Exception as error:  # noqa: BLE001 (e.g. Redis, the conversation locks, is down)
+            return await _unavailable(verified, type(error).__name__)
 
     return wrapped
 
 
+async def _unavailable(message: UserMessage, reason: str) -> None:
+    """Fail closed: the message was not handled; the citizen is told so politely (REST: 503)."""
+    _shed.set(True)
+    metrics.count_busy("unavailable")
+    logger.warning("Message not handled: %s.", reason)  # the reason only, never the message
+    await _answer(message, UNAVAILABLE_TEXT)
+
+
 async def check_rate(conversation_id: str, client: str) -> Decision:
     """One hit for the conversation and for the client; refused when either is over its limit."""
-    return await rate_limiter().check({CONVERSATION_LIMIT: conversation_id, CLIENT: client})
+    decision = await rate_limiter().check({CONVERSATION_LIMIT: conversation_id, CLIENT: client})
+    if not decision.allowed:
+        metrics.RATE_LIMITED.inc()
+    return decision

@@ -134,6 +134,25 @@ class SessionBinder:
         return Binding(self.issue(subject), subject)
 
 
+def allow_credentials(socketio_path: str) -> Any:
+    """A response middleware: socket.io answers that name one allowed origin allow credentials.
+
+    The widget connects with credentials so that a proxy's sticky cookie (MOEDEKLAR_RASA, see
+    deploy/haproxy/) comes back with every polling request; the browser then needs this header.
+    The origin itself is still decided by `rasa run --cors` (never `*` with credentials).
+    """
+    prefix = "/" + socketio_path.strip("/")
+
+    async def middleware(request: Request, answer: HTTPResponse) -> None:
+        if answer is None or not request.path.startswith(prefix):
+            return
+        origin = answer.headers.get("Access-Control-Allow-Origin")
+        if origin and origin != "*":
+            answer.headers["Access-Control-Allow-Credentials"] = "true"
+
+    return middleware
+
+
 def subject_for_token(token: Any) -> str:
     """The verified citizen id for a token sent with a session request, else ANONYMOUS."""
     if not isinstance(token, str) or not token.strip():
@@ -254,6 +273,10 @@ class VerifiedSocketIOInput(SocketIOInput):
         handle = guarded(on_new_message, lambda message: message)  # verified below, per socket
         self.sio = sio
         namespace = self.namespace
+
+        @socketio_webhook.listener("before_server_start")
+        async def _credentials(app: Any, _loop: Any) -> None:
+            app.register_middleware(allow_credentials(self.socketio_path), "response")
 
         @socketio_webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:

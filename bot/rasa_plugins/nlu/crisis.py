@@ -31,6 +31,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bot.rasa_plugins import metrics
 from bot.rasa_plugins.nlu.components import TEXT_AS_WRITTEN_KEY
 from core.care import crisis_in, distress_in
 from core.clarification import CANDIDATES_KEY, FAQ_PREFIX
@@ -94,4 +95,6 @@ class CrisisDetector(GraphComponent):
             ):
                 logger.info("Distress words in an unsure message: intent set to %s.", DISTRESS_INTENT)
                 self._set_intent(message, DISTRESS_INTENT)
+            if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == CRISIS_INTENT:
+                metrics.count_reply(metrics.CRISIS)  # the crisis lines come first (data/rules/care.yml)
         return messages

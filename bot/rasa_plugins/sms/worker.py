@@ -41,11 +41,13 @@ import aiohttp
 from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 
+from bot.rasa_plugins import metrics
 from bot.rasa_plugins.sms import messages
 from bot.rasa_plugins.sms.formatting import FormattedTurn, Option, continue_remainder, format_turn
 from bot.rasa_plugins.sms.output import SmsOutputChannel
 from bot.rasa_plugins.sms.provider import SmsProvider
 from bot.rasa_plugins.sms.replies import START, STOP, CommandReply, read_reply
+from bot.rasa_plugins.tracker_store import ConversationStoreUnavailable
 from core import clock
 from core.limits import SMS_RATE_LIMIT_MESSAGES, SMS_RATE_LIMIT_WINDOW_S
 from core.message_metadata import CPR_REMOVED_KEY, sanitise_incoming, verified_entry
@@ -69,6 +71,9 @@ from core.store.sms.outbox import Outbox
 from core.tokens import VerifiedCitizen
 
 logger = logging.getLogger(__name__)
+
+# Received SMS are counted under the SMS channel's name; the reply time includes the wait in the inbox.
+SMS_METRICS_CHANNEL = "gatewayapi"
 
 REMINDER_INTENT = "EXTERNAL_meeting_reminder"
 POLL_S = 1.0
@@ -212,7 +217,7 @@ class SmsWorker:
     async def _conversation(self, conversation_id: str) -> None:
         try:
             await self.handle_conversation(conversation_id)
-        except (SmsLeaseLost, StoreUnavailable) as exc:
+        except (SmsLeaseLost, StoreUnavailable, ConversationStoreUnavailable) as exc:
             logger.warning("SMS conversation left to a later pass (%s)", type(exc).__name__)
         except Exception:  # noqa: BLE001 (one conversation must not stop the others)
             logger.exception("SMS conversation failed; it will be tried again")
@@ -256,6 +261,8 @@ class SmsWorker:
             result = await self._answer(state, message)
         except (SmsLeaseLost, StoreUnavailable, asyncio.CancelledError):
             raise
+        except ConversationStoreUnavailable as outage:  # try again in a later pass
+            raise StoreUnavailable(str(outage), "conversation store") from None
         except Exception:  # noqa: BLE001 (Rasa or an action failed: retry, then apologise)
             logger.exception("SMS message could not be answered (attempt %d)", message.attempts + 1)
             if message.attempts + 1 < MAX_ATTEMPTS:
@@ -266,6 +273,8 @@ class SmsWorker:
         await call(
             self.conversations.complete, conversation_id, self.owner, now, _for_message(result, message.id)
         )
+        metrics.count_message(SMS_METRICS_CHANNEL)
+        metrics.observe_reply(SMS_METRICS_CHANNEL, (now - message.received_at).total_seconds())
         logger.info("SMS message handled: %s", result.outcome)
 
     async def _answer(self, state: SmsConversationRecord, message: SmsIncomingRecord) -> TurnResult:

@@ -52,6 +52,22 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent / "static"
 UNKNOWN_NUMBER = "+4540404040"  # not in the demo data: "an unknown number"
 RECEIVER = 451204
+
+
+def incoming_sms_claims(message_id: int, msisdn: str, text: str) -> dict[str, Any]:
+    """An incoming SMS as GatewayAPI posts it to the bot's webhook (before signing)."""
+    return {
+        "id": message_id,
+        "msisdn": int(msisdn.lstrip("+")),
+        "receiver": RECEIVER,
+        "message": text,
+        "senttime": int(time.time()),
+        "webhook_label": "moedeklar",
+        "country_code": "DK",
+        "country_prefix": 45,
+    }
+
+
 FAILURE_MODES = ("ok", "error", "timeout", "slow")
 HOLD_S = 600.0
 
@@ -226,16 +242,7 @@ class GatewaySimulator:
     ) -> tuple[int, Any]:
         """Post an incoming SMS to the bot as GatewayAPI does; the bot's status and JSON answer."""
         message_id = message_id or next(self._ids)
-        claims = {
-            "id": message_id,
-            "msisdn": int(msisdn.lstrip("+")),
-            "receiver": RECEIVER,
-            "message": text,
-            "senttime": int(time.time()),
-            "webhook_label": "moedeklar",
-            "country_code": "DK",
-            "country_prefix": 45,
-        }
+        claims = incoming_sms_claims(message_id, msisdn, text)
         record = Recorded("mo", message_id, msisdn, text, time.time(), **_measured(text))
         self.records.append(record)
         status, answer = await self._post(self.bot_url, claims, secret)

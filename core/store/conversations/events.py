@@ -8,7 +8,8 @@ A conversation is all events of one sender id (Rasa's conversation id), in id or
 The purge also deletes the conversations' stored windows (core/store/conversations/windows.py).
 
 Also owns `prepare_conversation_database(url)`: the folder of a SQLite file, and WAL mode so the
-review app can read while Rasa writes.
+review app can read while Rasa writes; `resilient_engine(url)`, the tracker store's engine with
+pre-ping; and `database_unavailable(error)`, which of SQLAlchemy's errors mean "not reachable".
 
 Must not: change an event (the tracker store writes them), or log an event's data.
 """
@@ -21,6 +22,9 @@ from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, func, inspect, select
 from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.orm import sessionmaker
 
 from core.conversation_events import StoredEvent
 from core.settings import get_settings
@@ -39,6 +43,21 @@ EVENTS = Table(
     Column("action_name", String(255)),
     Column("data", Text),
 )
+
+
+def resilient_engine(url: str) -> tuple[Any, Any]:
+    """An engine and session factory for Rasa's tracker store that survive a database restart.
+
+    Rasa's own engine has no pre-ping: after PostgreSQL restarts, each pooled connection fails
+    once. This one (core.store.engine.make_engine) tests a connection before it is used.
+    """
+    engine = make_engine(url, create_dirs=True)
+    return engine, sessionmaker(bind=engine)
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error` says the database could not be reached or dropped the connection."""
+    return isinstance(error, (OperationalError, InterfaceError, DisconnectionError, PoolTimeout))
 
 
 def prepare_conversation_database(url: str) -> None:

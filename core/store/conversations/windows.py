@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, delete, inspect, select
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError, ProgrammingError
 
 WINDOWS = Table(
     "conversation_windows",
@@ -44,8 +45,17 @@ class StoredWindow:
 
 
 def prepare_window_table(engine: Any) -> None:
-    """Create the table on the conversation store's engine if it is not there."""
-    WINDOWS.create(engine, checkfirst=True)
+    """Create the table on the conversation store's engine if it is not there.
+
+    Several Rasa processes may start at once on a new database: when another one created the
+    table between the check and the CREATE, PostgreSQL refuses ours (a duplicate table or type),
+    and the table is there, which is all this needs.
+    """
+    try:
+        WINDOWS.create(engine, checkfirst=True)
+    except (IntegrityError, ProgrammingError):
+        if not inspect(engine).has_table(WINDOWS.name):
+            raise
 
 
 def _connection(session_or_connection: Any) -> Any:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, exists, or_, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from core.clock import require_aware
@@ -194,6 +194,14 @@ def _purge(session: Session, before: datetime) -> int:
     return int(outbox or 0) + int(inbox or 0)
 
 
+def _depth(session: Session, now: datetime) -> tuple[int, float]:
+    count, oldest = session.execute(
+        select(func.count(SmsOutbox.id), func.min(SmsOutbox.created_at)).where(SmsOutbox.state.in_(OPEN))
+    ).one()
+    age = (now - oldest).total_seconds() if oldest is not None else 0.0
+    return int(count or 0), max(0.0, age)
+
+
 def _has_written(session: Session, conversation_id: str) -> bool:
     found = session.execute(select(exists().where(SmsOutbox.conversation_id == conversation_id))).scalar()
     return bool(found)
@@ -268,6 +276,11 @@ class Outbox:
 
     def purge(self, before: datetime) -> int:
         return self.database.run(_purge, before)
+
+    def depth(self, now: datetime) -> tuple[int, float]:
+        """How many SMS wait to go out (not yet confirmed sent) and the oldest one's age in seconds."""
+        require_aware(now, "now")
+        return self.database.run(_depth, now)
 
     def has_written(self, conversation_id: str) -> bool:
         """True when the conversation has an SMS in the outbox (sent, waiting or kept after it)."""

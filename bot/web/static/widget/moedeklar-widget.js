@@ -423,6 +423,8 @@
       path: config.socketPath,
       transports: ['websocket', 'polling'],
       tryAllTransports: true,
+      // Sends the proxy's MOEDEKLAR_RASA cookie, so the polling fallback stays on one Rasa server.
+      withCredentials: true,
       reconnectionDelay: 1000,
       reconnectionDelayMax: 4000,
       timeout: 8000

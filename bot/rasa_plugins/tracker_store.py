@@ -16,7 +16,8 @@ reads that state and only the events from that boundary on. A stored state that 
 current session (a new session started, the purge removed its events) is ignored and the
 session is read whole, as before.
 
-When the database cannot be reached, `retrieve` and `save` raise `ConversationStoreUnavailable`.
+When the database cannot be reached, `retrieve` and `save` try again for about two seconds (a
+restarting database is back by then), then raise `ConversationStoreUnavailable`.
 It is a BaseException on purpose: Rasa wraps the store in `FailSafeTrackerStore`, which catches
 every Exception and carries on with an empty conversation in memory — the citizen would get an
 answer without its context, and the turn would be lost. The channels (bot/rasa_plugins/channels/
@@ -34,6 +35,7 @@ or keep conversations in memory.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import logging
@@ -76,6 +78,25 @@ class ConversationStoreUnavailable(BaseException):
     """The conversation store could not be reached: the message must not be handled now."""
 
 
+# A database that restarts is back within a second or two: wait that long before giving up.
+RETRY_DELAYS_S = (0.25, 0.5, 1.0)
+
+
+async def _with_retries(work: Any) -> Any:
+    """`await work()`, again after each of RETRY_DELAYS_S while the database is unreachable."""
+    for delay in (*RETRY_DELAYS_S, None):
+        try:
+            return await work()
+        except Exception as error:
+            if not database_unavailable(error):
+                raise
+            if delay is None:
+                raise ConversationStoreUnavailable(type(error).__name__) from None
+            logger.warning("Conversation store unreachable (%s); trying again.", type(error).__name__)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
+
+
 class MaskingSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store on TRACKER_STORE_URL that masks citizens' numbers before storing."""
 
@@ -100,12 +121,7 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
 
     async def retrieve(self, sender_id: str) -> DialogueStateTracker | None:
         """The current session, as its state plus its last turns when it is long."""
-        try:
-            return await self._retrieve_window(sender_id)
-        except Exception as error:
-            if database_unavailable(error):
-                raise ConversationStoreUnavailable(type(error).__name__) from None
-            raise
+        return await _with_retries(lambda: self._retrieve_window(sender_id))
 
     async def _retrieve_window(self, sender_id: str) -> DialogueStateTracker | None:
         if self.domain is None:
@@ -155,13 +171,11 @@ class MaskingSQLTrackerStore(SQLTrackerStore):
         return StoredWindow(ids[len(ids) - (loaded - cut)], [mask_event(e.as_dict()) for e in state])
 
     async def save(self, tracker: DialogueStateTracker) -> None:
-        """Store the tracker's new events, masked (Rasa 3.6.21's `save` plus `mask_event`)."""
-        try:
-            await self._save_masked(tracker)
-        except Exception as error:
-            if database_unavailable(error):
-                raise ConversationStoreUnavailable(type(error).__name__) from None
-            raise
+        """Store the tracker's new events, masked (Rasa 3.6.21's `save` plus `mask_event`).
+
+        One transaction: a failed attempt stores nothing, so trying again stores each event once.
+        """
+        await _with_retries(lambda: self._save_masked(tracker))
 
     async def _save_masked(self, tracker: DialogueStateTracker) -> None:
         await self.stream_events(tracker)

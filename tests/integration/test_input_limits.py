@@ -21,6 +21,7 @@ from bot.rasa_plugins.channels import admission as admission_module
 from bot.rasa_plugins.channels.admission import Admission
 from bot.rasa_plugins.channels.input_check import (
     BUSY_TEXT,
+    NO_REPLY_TEXT,
     RATE_LIMITED_TEXT,
     TOO_LONG_TEXT,
     UNAVAILABLE_TEXT,
@@ -245,3 +246,90 @@ async def test_a_message_that_cannot_be_handled_gets_a_polite_503_never_silence(
         status, reply, headers = await _post(base, {"sender": "s-outage", "message": "hej"})
     assert status == 503 and headers["Retry-After"]
     assert [part["text"] for part in reply] == [UNAVAILABLE_TEXT]
+
+
+async def test_a_message_handled_without_any_reply_gets_told_so() -> None:
+    """The action server is down: Rasa handles the message, but its action's answer is lost."""
+
+    async def silent(message: Any) -> None:
+        return None
+
+    async with rest_app() as (base, agent):
+        agent.handle_message = silent  # type: ignore[method-assign]
+        status, reply, _ = await _post(base, {"sender": "s-silent", "message": "hvornår er mit møde?"})
+    assert status == 200  # handled: sending it again would ask twice
+    assert [part["text"] for part in reply] == [NO_REPLY_TEXT]
+
+
+@pytest.mark.parametrize(
+    ("failure", "status", "texts"),
+    [
+        # Redis went away between the answer and releasing the conversation's lock: answered.
+        (RuntimeError("LockError while releasing"), 200, ["Hej"]),
+        # PostgreSQL went away before the turn was saved: the answer would be missing from the
+        # conversation, so it does not count as answered (REST 503, the notice instead).
+        (ConversationStoreUnavailable("OperationalError"), 503, [UNAVAILABLE_TEXT]),
+    ],
+    ids=["lock release failed: the answer stands", "turn not stored: the answer is withdrawn"],
+)
+async def test_a_failure_after_the_answer(failure: BaseException, status: int, texts: list[str]) -> None:
+    async with rest_app() as (base, agent):
+        answer = agent.handle_message
+
+        async def answered_then_failed(message: Any) -> None:
+            await answer(message)
+            raise failure
+
+        agent.handle_message = answered_then_failed  # type: ignore[method-assign]
+        got, reply, _ = await _post(base, {"sender": "s-late", "message": "hej"})
+    assert got == status and [part["text"] for part in reply] == texts
+
+
+async def _two_requests_on_one_connection(base: str, texts: tuple[str, str]) -> list[bytes]:
+    """Both requests over one TCP connection (HTTP/1.1 keep-alive), as a proxy sends them."""
+    host, port = base.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    heads = []
+    for text in texts:
+        body = json.dumps({"sender": "s-keepalive", "message": text}).encode()
+        writer.write(
+            b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        await writer.drain()
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), timeout=10)
+        length = int(
+            next(
+                line.split(b":")[1]
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-length")
+            )
+        )
+        await reader.readexactly(length)
+        heads.append(head)
+    writer.close()
+    return heads
+
+
+async def test_a_refused_message_does_not_turn_the_next_request_on_the_connection_into_503() -> None:
+    """A proxy reuses connections: the "shed" flag of one request must not reach the next.
+
+    `make chaos` found answered messages coming back as 503 behind HAProxy (and sent again) until
+    every message and request resets the flag (limits.start_request). This test server does not
+    reproduce that leak by itself (it passes without the reset too); it holds the behaviour."""
+    calls: list[str] = []
+
+    async with rest_app() as (base, agent):
+        answer = agent.handle_message
+
+        async def first_fails(message: Any) -> None:
+            calls.append(message.text)
+            if len(calls) == 1:
+                raise RuntimeError("LockError")
+            await answer(message)
+
+        agent.handle_message = first_fails  # type: ignore[method-assign]
+        heads = await _two_requests_on_one_connection(base, ("første", "anden"))
+    assert [head.split(b" ")[1] for head in heads] == [b"503", b"200"]
+    assert calls == ["første", "anden"]

@@ -2,8 +2,8 @@
 
 The chaos run (benchmarks/chaos.py) breaks these, never the machine's shared services:
 - `private_postgres(work)`: `initdb` and `pg_ctl` of Debian's PostgreSQL, run as the `postgres`
-  user (PostgreSQL refuses to run as root), in `work/pg`, listening on 127.0.0.1 at a free port,
-  trust authentication for local connections. `.restart()` is `pg_ctl restart -m fast`.
+  user (PostgreSQL refuses to run as root), in a temp folder of its own, listening on 127.0.0.1
+  at a free port, trust authentication for local connections. `.restart()` is `pg_ctl restart -m fast`.
 - `private_redis(work)`: `redis-server` on a free port, nothing kept on disk. `.stop()` and
   `.start()` (same port) let a test take it away for a while.
 
@@ -18,6 +18,7 @@ import os
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -85,8 +86,9 @@ class PrivatePostgres:
 
 @contextmanager
 def private_postgres(work: Path) -> Iterator[PrivatePostgres]:
-    root = work / "pg"
-    root.mkdir(parents=True, exist_ok=True)
+    """`work` is only for the log's sake; the data lives in a folder of its own under the system's
+    temp folder, owned by `postgres` (which may not be able to enter `work`)."""
+    root = Path(tempfile.mkdtemp(prefix="moedeklar-pg-"))
     shutil.chown(root, PG_USER, PG_USER)
     data = root / "data"
     log = root / "postgres.log"

@@ -33,6 +33,11 @@ RATE_LIMITED_TEXT = "Du har sendt mange beskeder på kort tid. Vent et øjeblik,
 BUSY_TEXT = "Der er travlt lige nu. Prøv igen om lidt."
 WAIT_FOR_ANSWER_TEXT = "Vent lige på svaret på din forrige besked, før du skriver igen."
 EMPTY_TEXT = "Din besked var tom. Skriv dit spørgsmål, så svarer jeg."
+# The message was handled, but an answer it needed could not be made (the action server is down).
+NO_REPLY_TEXT = (
+    "Undskyld, jeg kan ikke svare på det lige nu. Det er en fejl hos os, ikke noget, du har gjort. "
+    "Prøv igen om et par minutter. Du kan stadig stille andre spørgsmål."
+)
 # A part the assistant needs (the conversation store, the conversation locks) is down: the message
 # was not handled, so writing it again later is safe.
 UNAVAILABLE_TEXT = (

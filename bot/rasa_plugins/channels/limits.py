@@ -15,7 +15,10 @@
   `was_shed()` is True for the rest of the request, so the REST channel can answer 503. A message
   that could not be handled because a part is down (the conversation store, Redis's locks) or
   failed on the way gets UNAVAILABLE_TEXT, also with `was_shed()` (fail closed: never an answer
-  without the conversation's context, never silence).
+  without the conversation's context, never silence), unless it had already been answered (then
+  only what came after failed, e.g. releasing the lock) — but a turn the conversation store could
+  not save is never answered: its REST replies are withdrawn. A message that was handled but got no
+  reply at all (a custom action failed: the action server is down) gets NO_REPLY_TEXT.
 - `client_key(...)` / `check_rate(...)`: the rate-limit keys of a message (conversation, client)
   and the check against the shared counters (core.rate_limit).
 
@@ -37,6 +40,7 @@ from bot.rasa_plugins.channels.admission import CONVERSATION, Shed, admission
 from bot.rasa_plugins.channels.input_check import (
     BUSY_TEXT,
     EMPTY_TEXT,
+    NO_REPLY_TEXT,
     TOO_LONG_TEXT,
     UNAVAILABLE_TEXT,
     WAIT_FOR_ANSWER_TEXT,
@@ -77,6 +81,11 @@ def install_server_limits(blueprint: Blueprint) -> None:
         logger.info("Request bodies limited to %d bytes.", limits.MAX_BODY_BYTES)
 
 
+def start_request() -> None:
+    """A new request: nothing shed yet (the flag would otherwise outlive a keep-alive request)."""
+    _shed.set(False)
+
+
 def was_shed() -> bool:
     """True when a message of the current request was shed by the admission control."""
     return _shed.get()
@@ -91,6 +100,10 @@ def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessa
     """`on_new_message` with the length limit, verification and admission control."""
 
     async def wrapped(message: UserMessage) -> Any:
+        # Sanic handles the requests of one keep-alive connection in one task, so a flag set by
+        # an earlier request on it would still be set: every message starts unshed. (Found by
+        # `make chaos`: behind HAProxy, which reuses connections, answered messages got 503.)
+        start_request()
         arrived = time.monotonic()
         metrics.count_message(message.input_channel)
         try:
@@ -111,9 +124,10 @@ def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessa
             return None
         message.text = cleaned
         verified = verify(message)
+        before = replies_sent(verified.output_channel)
         try:
             async with admission().enter(verified.sender_id):
-                return await on_new_message(verified)
+                handled = await on_new_message(verified)
         except Shed as shed:
             _shed.set(True)
             metrics.count_busy(shed.reason)
@@ -121,15 +135,52 @@ def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessa
             await _answer(verified, WAIT_FOR_ANSWER_TEXT if shed.reason == CONVERSATION else BUSY_TEXT)
             return None
         except ConversationStoreUnavailable as outage:
-            return await _unavailable(verified, f"conversation store unavailable ({outage})")
+            # Even when an answer went out, the turn was not stored: it must not count as answered.
+            return await _unavailable(verified, f"conversation store ({outage})", retract=True)
         except Exception as error:  # noqa: BLE001 (e.g. Redis, the conversation locks, is down)
+            if _answered_since(verified, before):
+                # The turn was handled and answered; only what came after it failed (e.g. Redis
+                # went away before the conversation lock was released): nothing to tell the citizen.
+                logger.warning("Message answered, then %s.", type(error).__name__)
+                return None
             return await _unavailable(verified, type(error).__name__)
+        if before is not None and not _answered_since(verified, before):
+            # Handled but silent: a custom action failed (the action server is down) and Rasa
+            # carried on without its messages. The citizen is never left without an answer.
+            metrics.count_busy("no_reply")
+            logger.warning("Message handled without a reply; the citizen is told so.")
+            await _answer(verified, NO_REPLY_TEXT)
+        return handled
 
     return wrapped
 
 
-async def _unavailable(message: UserMessage, reason: str) -> None:
-    """Fail closed: the message was not handled; the citizen is told so politely (REST: 503)."""
+def replies_sent(channel: Any) -> int | None:
+    """How many bot messages `channel` has sent so far; None when it cannot tell.
+
+    Rasa's REST collector keeps them in `messages`; the socket.io output counts them (`sent_count`).
+    """
+    messages = getattr(channel, "messages", None)
+    if isinstance(messages, list):
+        return len(messages)
+    count = getattr(channel, "sent_count", None)
+    return count if isinstance(count, int) else None
+
+
+def _answered_since(message: UserMessage, before: int | None) -> bool:
+    after = replies_sent(message.output_channel)
+    return before is not None and after is not None and after > before
+
+
+async def _unavailable(message: UserMessage, reason: str, retract: bool = False) -> None:
+    """Fail closed: the message was not handled; the citizen is told so politely (REST: 503).
+
+    `retract`: replies collected for this request are withdrawn (REST; what socket.io already
+    sent stays, followed by the notice).
+    """
+    collected = getattr(message.output_channel, "messages", None)
+    if retract and isinstance(collected, list):
+        collected.clear()
     _shed.set(True)
     metrics.count_busy("unavailable")
     logger.warning("Message not handled: %s.", reason)  # the reason only, never the message

@@ -37,7 +37,13 @@ from bot.rasa_plugins.channels.input_check import (
     check_rest_body,
     is_too_long,
 )
-from bot.rasa_plugins.channels.limits import check_rate, guarded, install_server_limits, was_shed
+from bot.rasa_plugins.channels.limits import (
+    check_rate,
+    guarded,
+    install_server_limits,
+    start_request,
+    was_shed,
+)
 from bot.rasa_plugins.channels.verification import OnNewMessage, verify_message
 from core.limits import RETRY_AFTER_S
 from core.privacy import install_log_filter
@@ -61,6 +67,7 @@ def _texts(sender: str, text: str) -> list[dict[str, Any]]:
 
 async def check_request(request: Request) -> HTTPResponse | None:
     """The REST webhook's checks (module docstring); a response ends the request early."""
+    start_request()
     if request.method != "POST" or not request.path.endswith(WEBHOOK_SUFFIX):
         return None
     try:

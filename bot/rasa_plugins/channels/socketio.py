@@ -184,7 +184,19 @@ def _metadata(data: Any, key: str | None) -> Any:
 
 
 class VerifiedSocketIOOutput(SocketIOOutput):
-    """Rasa's socket.io output, with custom payloads sent as `{"custom": ...}` event data."""
+    """Rasa's socket.io output, with custom payloads sent as `{"custom": ...}` event data.
+
+    `sent_count` says how many bot messages went out through it (one instance per message), so
+    the channels can tell a turn that answered from one that stayed silent (limits.guarded).
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.sent_count = 0
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        self.sent_count += 1
+        await super()._send_message(socket_id, response)
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"custom": json_message})

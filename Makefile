@@ -121,13 +121,13 @@ train: install $(MODEL) ## train the model when data, config or domain changed
 
 # Held-out single messages (scored from the model alone) and held-out dialogues (played against
 # the real Rasa and action servers); the development sets beside them, reported apart.
-HELD_OUT_SETS := tests/nlu/holdout.yml tests/nlu/citizen_voice.yml tests/nlu/fresh_voice.yml
+HELD_OUT_SETS := tests/nlu/holdout.yml tests/nlu/citizen_voice.yml tests/nlu/fresh_voice.yml tests/nlu/english_voice.yml
 DIALOGUE_SETS := tests/dialogues/heldout.yml data/dev/dev_dialogues.yml
 
 evaluate: train ## score the held-out sets as the citizen gets them (results/), and answers past their review date
 	@mkdir -p results
 	$(PY) -m bot.tools.nlu_evaluation --model $(MODEL) --out results $(HELD_OUT_SETS)
-	$(PY) -m bot.tools.nlu_evaluation --model $(MODEL) --out results --name dev_evaluation data/dev/dev_voice.yml
+	$(PY) -m bot.tools.nlu_evaluation --model $(MODEL) --out results --name dev_evaluation data/dev/dev_voice.yml data/dev/dev_english.yml
 	$(PY) scripts/evaluate_dialogues.py --out results $(DIALOGUE_SETS)
 	$(PY) -m bot stale-answers
 

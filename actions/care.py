@@ -8,12 +8,15 @@ Owns:
   settings), asking for the meeting to be moved, the own doctor or lægevagten, and Livslinien
   for thoughts of self-harm. Also for anger at the municipality and "I don't know who to
   talk to": who to contact comes with the warm words.
-  Texts and sources: data/support.yml (`distress`).
+  Texts and sources: data/support.yml (`distress`), in the conversation's language.
 - `action_crisis_support` (intent `crisis`, after `utter_crisis_support` in domain.yml, which
   carries the crisis lines themselves so they are sent even if this server is down): inside
   the preparation guide it pauses the guide (the crisis words are never taken as an answer:
   domain.yml) and says so; otherwise it only makes sure no loop is active. The review app
   flags the conversation by its name.
+
+Every text comes from data/support.yml (`core.care.support_texts` / `support_text`) in the
+conversation's language (the slot `language`, `actions.replies.language_of`; Danish by default).
 
 Must not: take the identity from anything but the verified metadata, log the citizen's words,
 names or numbers, or let a database problem take the answer away (it falls back to the
@@ -31,9 +34,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.preparation_flow import FORM_NAME, PAUSED, REQUESTED_SLOT, STATUS_SLOT
+from actions.replies import language_of
 from actions.who_is_asking import VerifiedCitizen, identity_of
 from core import phone
-from core.care import support_data, support_texts
+from core.bilingual import DANISH
+from core.care import support_text, support_texts
 from core.municipality import fill
 from core.records import current_caseworker
 from core.sms import is_sms_channel
@@ -62,9 +67,11 @@ async def own_caseworker_line(tracker: Tracker, texts: Mapping[str, str]) -> str
     return texts["own_caseworker"].format(name=worker.name, phone=phone.for_citizen(worker.phone))
 
 
-def distress_lines(texts: Mapping[str, str], caseworker_line: str | None, sms: bool = False) -> list[str]:
+def distress_lines(
+    texts: Mapping[str, str], caseworker_line: str | None, sms: bool = False, language: str = DANISH
+) -> list[str]:
     """The answer's lines; by SMS without the guide's line (its button says it), to fit one SMS."""
-    lines = [texts["opening"], caseworker_line or fill(texts["caseworker"]), texts["move"]]
+    lines = [texts["opening"], caseworker_line or fill(texts["caseworker"], language), texts["move"]]
     if not sms:
         lines.append(texts["guide"])
     return [*lines, texts["doctor"], texts["crisis_line"]]
@@ -79,9 +86,10 @@ class ActionDistressSupport(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        texts = support_texts("distress")
+        language = language_of(tracker)
+        texts = support_texts("distress", language)
         sms = is_sms_channel(tracker.get_latest_input_channel())
-        lines = distress_lines(texts, await own_caseworker_line(tracker, texts), sms)
+        lines = distress_lines(texts, await own_caseworker_line(tracker, texts), sms, language)
         dispatcher.utter_message(
             text="\n".join(lines),
             buttons=[
@@ -107,6 +115,6 @@ class ActionCrisisSupport(Action):
         ended: list[EventType] = [SlotSet(REQUESTED_SLOT, None), ActiveLoop(None)]
         if (tracker.active_loop or {}).get("name") != FORM_NAME:
             return ended
-        dispatcher.utter_message(text=str(support_data()["crisis_guide_paused"]).strip())
+        dispatcher.utter_message(text=support_text("crisis_guide_paused", language_of(tracker)))
         # The crisis words were not taken as an answer (the guide's slots ignore intent `crisis`).
         return [SlotSet(STATUS_SLOT, PAUSED), *ended]

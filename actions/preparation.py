@@ -13,8 +13,17 @@ Owns the actions around the form and what they send:
 - `action_withdraw_note`: "slet mit notat" deletes the citizen's shared notes for meetings
   that have not started.
 
-Content comes from `data/preparation_guide.yml` (`preparation_content`) and the municipality
-settings; the note is `preparation_note`. "Now" is `core.clock.utc_now`.
+Everything is said in the conversation's language (the slot `language`,
+`actions.replies.language_of`; Danish by default), and follows it when the citizen switches
+language in the middle of the guide. Content comes from `data/preparation_guide.yml`
+(`preparation_content`), the guide's own sentences and buttons from data/texts/actions.yml
+(`guide`, `guide_buttons`) and the municipality settings; the note is `preparation_note`. The
+meeting is kept in the `prep_meeting` slot as data (its time as an ISO instant, its place as
+imported) and worded when it is said. "Now" is `core.clock.utc_now`.
+
+A shared note is stored with the answers by question key, the citizen's language, the note as
+the caseworker reads it (Danish headings, the answers as written) and, when the citizen used
+another language, the note as the citizen saw it (`SharedNoteRecord`).
 
 Must not: classify the citizen's answers, store answers without consent, log answers, names
 or ids, or take the citizen's identity from anything but the verified metadata.
@@ -32,24 +41,10 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.danish import format_meeting_time, meeting_kind_words
 from actions.preparation_content import get_guide, variant_for
 from actions.preparation_flow import (
     ACTIVE,
-    BUTTON_BACK,
-    BUTTON_CANCEL,
-    BUTTON_CORRECT,
-    BUTTON_NEXT,
-    BUTTON_OFFER_NO,
-    BUTTON_OFFER_YES,
-    BUTTON_PAUSE,
-    BUTTON_REVIEW_OK,
-    BUTTON_SHARE_NO,
-    BUTTON_SHARE_YES,
-    BUTTON_SKIP,
-    BUTTON_STOP,
     CAN_SHARE_SLOT,
-    CORRECT_PREFIX,
     CORRECTING_SLOT,
     EXPLANATION_SLOTS,
     FORM_NAME,
@@ -69,10 +64,12 @@ from actions.preparation_flow import (
     interpret,
     required_slots,
 )
-from actions.preparation_note import build_note, render_choices, render_full, render_short
-from actions.replies import CPR_NOTICE, login_replies, participant_line, place_of, send
+from actions.preparation_note import PreparationNote, build_note, render_choices, render_full, render_short
+from actions.replies import language_of, login_replies, participant_line, place_of, reply_text, send
 from actions.who_is_asking import IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
+from actions.wording import format_meeting_time, meeting_kind_words
 from core import clock
+from core.bilingual import DANISH
 from core.municipality import fill, get_municipality
 from core.records import MeetingRecord, SharedNoteRecord
 from core.sms import is_sms_channel
@@ -80,84 +77,37 @@ from core.store.cases.notes import SharedNotes
 from core.store.cases.repository import CaseRepository
 from core.store.database import call
 from core.store.errors import StoreUnavailable
+from core.texts import text
 from core.vocabulary import TEAM_MEETING_KINDS
 
 logger = logging.getLogger(__name__)
 
 PRINT_MARKER = {"moedeklar": {"kind": "preparation_note"}}
-
-# --- Texts (the guide's own content is in data/preparation_guide.yml) ----------------------------
-WELCOME_BACK = "Velkommen tilbage. Vi fortsætter, hvor du slap."
-YOUR_MEETING = "Dit møde er {when}. Sted: {place}."
-LOGIN_NOT_CONFIRMED = "Jeg kunne ikke bekræfte dit login, så jeg viser dig den generelle vejledning."
-NO_TEAM_MEETING = (
-    "Jeg kan ikke se et møde med et team i din kalender. Jeg viser dig den generelle vejledning. "
-    "Spørg din sagsbehandler, hvis du venter på en indkaldelse."
-)
-PEOPLE_OWN = "Til dit møde {when} kommer:"
-WHERE_GENERIC = "Tid og sted står i din indkaldelse. Mødet er ofte hos {jobcenter}, {address}."
-FIRST_QUESTION_HINT = "Skriv med dine egne ord. Du kan altid skrive «tilbage», «pause» eller «stop»."
-# Over SMS the word STOP alone opts out of every SMS (docs/sms.md), so the guide is stopped by
-# choosing its Stop option's number, and the texts do not invite the citizen to write "stop".
-SMS_INTRO = (
-    "Det er helt normalt at være spændt før mødet. Jeg tager dig igennem det trin for trin, i dit "
-    "eget tempo. Svar med tallet for det, du vil. Du kan altid skrive «pause» og fortsætte senere."
-)
-SMS_FIRST_QUESTION_HINT = "Skriv med dine egne ord. Du kan altid skrive «tilbage» eller «pause»."
-REVIEW_QUESTION = "Er notatet rigtigt? Du kan rette et svar, før vi går videre."
-SHARE_QUESTION = (
-    "Må jeg sende dit notat til din sagsbehandler før mødet? Så kan din sagsbehandler læse det "
-    "inden mødet {when}. Det er helt frivilligt. Du kan trække det tilbage før mødet ved at skrive "
-    "«slet mit notat»."
-)
-STOPPED_TEXT = (
-    "Det er helt i orden. Vi stopper her, og dine svar er slettet fra forberedelsen. "
-    "Du kan starte igen når som helst. Skriv «forbered mig til mødet»."
-)
-PAUSED_TEXT = (
-    "Vi holder pause. Dine svar er gemt i denne samtale. Du kan spørge om andet imens. "
-    "Skriv «fortsæt forberedelsen», når du er klar."
-)
-BUTTON_RESUME = {"title": "Fortsæt forberedelsen", "payload": "Fortsæt forberedelsen"}
-DONE_NO_HELP = "Det er helt i orden. Her er et par gode råd til mødet:"
-SHARED_OK = (
-    "Tak. Dit notat er sendt til din sagsbehandler, som kan læse det før mødet. "
-    "Vil du trække det tilbage, så skriv «slet mit notat» før mødet."
-)
-SHARED_NOT = "Dit notat bliver ikke sendt. Husk at tage det med til mødet, på papir eller på telefonen."
-SHARE_LOGIN_CHANGED = (
-    "Jeg kunne ikke bekræfte dit login, så jeg har ikke sendt notatet. "
-    "Tag det med til mødet, eller log ind igen og start forberedelsen forfra."
-)
-SHARE_FAILED = (
-    "Undskyld, jeg kunne ikke sende dit notat lige nu. Det er ikke noget, du har gjort. "
-    "Tag notatet med til mødet, eller prøv igen senere."
-)
-SHARE_TOO_LATE = "Mødet er allerede begyndt, så jeg har ikke sendt notatet. Tag det med, hvis du kan."
-ANONYMOUS_DONE = (
-    "Tag notatet med til mødet, på papir eller på telefonen. Er du logget ind med MitID, "
-    "kan jeg også sende det til din sagsbehandler. Log ind her: {login_url}"
-)
-GOOD_LUCK = "Held og lykke med mødet. Du kan altid spørge mig igen."
-WITHDRAWN = "Dit notat er slettet. Din sagsbehandler kan ikke længere se det."
-WITHDRAWN_MANY = "Dine {count} notater er slettet. Din sagsbehandler kan ikke længere se dem."
-NOTHING_TO_WITHDRAW = (
-    "Du har ikke sendt noget notat til et møde, der ikke er holdt endnu. Der er intet at slette."
-)
-WITHDRAW_TOO_LATE = (
-    "Mødet er holdt, så din sagsbehandler kan have læst dit notat. "
-    "Vil du have det slettet, så kontakt din sagsbehandler."
-)
-WITHDRAW_FAILED = (
-    "Undskyld, jeg kan ikke slette dit notat lige nu. Prøv igen om lidt, eller {call_jobcenter}."
-)
-WHAT_NOTE = "dit notat"
-# Set by bot/rasa_plugins/nlu/crisis.py; answered by data/rules/care.yml, never taken as an answer.
+SECTION = "guide"
+BUTTONS_SECTION = "guide_buttons"
+# Intents whose words are never an answer: the crisis words (bot/rasa_plugins/nlu/crisis.py,
+# answered by data/rules/care.yml) and a switch of language or a message in another language
+# (the language component; domain.yml keeps them out of the guide's slots too).
 CRISIS_INTENT = "crisis"
+NOT_ANSWERS = frozenset({CRISIS_INTENT, "switch_language", "other_language"})
 
 
-def _button(title: str) -> dict[str, str]:
+def say(key: str, language: str = DANISH, **values: Any) -> str:
+    """One text of the section `guide` in `language`, with the municipality's words and `values`."""
+    return fill(text(SECTION, key, language), language, **values)
+
+
+def button_label(key: str, language: str = DANISH) -> str:
+    """One of the guide's quick-reply labels ("Videre" / "Next"); each is also a command."""
+    return text(BUTTONS_SECTION, key, language)
+
+
+def _button(key: str, language: str = DANISH) -> dict[str, str]:
     """A quick reply whose payload is its own text, so typing the label works the same."""
+    return _quick_reply(button_label(key, language))
+
+
+def _quick_reply(title: str) -> dict[str, str]:
     return {"title": title, "payload": title}
 
 
@@ -177,13 +127,16 @@ def _is_sms(tracker: Tracker) -> bool:
     return is_sms_channel(tracker.get_latest_input_channel())
 
 
-def meeting_context(meeting: MeetingRecord, now: datetime) -> dict[str, Any]:
-    """What the guide keeps about the meeting in the `prep_meeting` slot (no personal data)."""
+# --- The citizen's meeting, as the guide keeps it in the slot `prep_meeting` ---------------------------
+def meeting_context(meeting: MeetingRecord) -> dict[str, Any]:
+    """What the guide keeps about the meeting in the `prep_meeting` slot (no personal data): data,
+    not words, so that it can be said in either language."""
     return {
         "id": meeting.id,
         "kind": meeting.kind,
-        "when": format_meeting_time(meeting.starts_at, now),
-        "place": place_of(meeting.online, meeting.location),
+        "starts_at": meeting.starts_at.isoformat(),
+        "online": bool(meeting.online),
+        "location": meeting.location,
         "participants": [p for p in meeting.participants if p.strip()],
     }
 
@@ -198,12 +151,48 @@ def meeting_slot(tracker: Tracker) -> dict[str, Any]:
     return dict(meeting) if isinstance(meeting, Mapping) else {}
 
 
-def meeting_line(meeting: Mapping[str, Any] | None) -> str | None:
+def _starts_at(meeting: Mapping[str, Any]) -> datetime | None:
+    value = meeting.get("starts_at")
+    if not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def meeting_when(meeting: Mapping[str, Any], language: str = DANISH) -> str:
+    """When the meeting is, in `language` ("tirsdag den 8. december kl. 10.00").
+
+    A slot set before the guide spoke English holds the time as Danish text (`when`) instead.
+    """
+    starts_at = _starts_at(meeting)
+    if starts_at is not None:
+        return format_meeting_time(starts_at, clock.utc_now(), language)
+    return str(meeting.get("when") or "")
+
+
+def meeting_place(meeting: Mapping[str, Any], language: str = DANISH) -> str:
+    """Where the meeting is, in `language` (an imported place as imported)."""
+    if "online" not in meeting and "location" not in meeting:  # a slot set before (Danish text)
+        return str(meeting.get("place") or "")
+    location = meeting.get("location")
+    return place_of(bool(meeting.get("online")), location if isinstance(location, str) else None, language)
+
+
+def meeting_line(meeting: Mapping[str, Any] | None, language: str = DANISH) -> str | None:
     """The note's second line: which meeting it is for."""
     if not meeting:
         return None
-    kind = meeting_kind_words(str(meeting.get("kind", ""))).noun
-    return f"Til {kind} {meeting.get('when')}. Sted: {meeting.get('place')}."
+    kind = meeting_kind_words(str(meeting.get("kind", "")), language).noun
+    return say(
+        "meeting_line",
+        language,
+        kind=kind,
+        when=meeting_when(meeting, language),
+        place=meeting_place(meeting, language),
+    )
 
 
 async def _team_meeting_for(citizen_id: str, now: datetime) -> MeetingRecord | None:
@@ -220,7 +209,8 @@ class ActionStartPreparation(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        lines: list[str] = [CPR_NOTICE] if cpr_was_removed(tracker) else []
+        language = language_of(tracker)
+        lines: list[str] = [reply_text("cpr_notice", language)] if cpr_was_removed(tracker) else []
         resuming = tracker.get_slot(STATUS_SLOT) == PAUSED and has_progress(tracker.slots)
         values: dict[str, Any] = {} if resuming else cleared_slots()
         values.update({STATUS_SLOT: ACTIVE, MEETING_SLOT: None, CAN_SHARE_SLOT: False, REQUESTED_SLOT: None})
@@ -234,18 +224,21 @@ class ActionStartPreparation(Action):
             except StoreUnavailable:
                 meeting = None  # the guide still works, just without the citizen's own meeting
             if meeting is not None:
-                context = meeting_context(meeting, now)
+                context = meeting_context(meeting)
                 values.update({MEETING_SLOT: context, CAN_SHARE_SLOT: True})
-                context_lines.append(YOUR_MEETING.format(when=context["when"], place=context["place"]))
+                where = meeting_place(context, language)
+                context_lines.append(
+                    say("your_meeting", language, when=meeting_when(context, language), place=where)
+                )
             else:
-                context_lines.append(NO_TEAM_MEETING)
+                context_lines.append(say("no_team_meeting", language))
         elif isinstance(identity, IdentityProblem):
-            context_lines.append(LOGIN_NOT_CONFIRMED)
+            context_lines.append(say("login_not_confirmed", language))
 
         if resuming:
-            lines.append(WELCOME_BACK)
+            lines.append(say("welcome_back", language))
         else:
-            lines.append(SMS_INTRO if _is_sms(tracker) else get_guide().intro)
+            lines.append(say("sms_intro", language) if _is_sms(tracker) else get_guide(language).intro)
         lines += context_lines
         dispatcher.utter_message(text="\n".join(lines))
         return [SlotSet(name, value) for name, value in values.items()]
@@ -272,44 +265,54 @@ class ValidatePreparationForm(FormValidationAction):
         requested = tracker.get_slot(REQUESTED_SLOT)
         if requested is None:  # the form is being (re)activated: nothing was asked yet
             return []
-        if (tracker.latest_message or {}).get("intent", {}).get("name") == CRISIS_INTENT:
-            return []  # crisis words are no answer: the form rejects, the crisis rule answers
+        if (tracker.latest_message or {}).get("intent", {}).get("name") in NOT_ANSWERS:
+            return []  # no answer: the form rejects, the crisis (or language) rule answers
+        language = language_of(tracker)
         if cpr_was_removed(tracker):
-            dispatcher.utter_message(text=CPR_NOTICE)
+            dispatcher.utter_message(text=reply_text("cpr_notice", language))
         outcome = interpret(requested, written_text(tracker), tracker.slots)
         if outcome.hint:
-            dispatcher.utter_message(text=outcome.hint)
+            dispatcher.utter_message(text=say(outcome.hint, language))
         return [SlotSet(name, value) for name, value in outcome.slots.items()]
 
 
 # --- Asking each step ------------------------------------------------------------------------------
-def _explanation_message(slot: str, tracker: Tracker) -> tuple[str, list[dict[str, str]]]:
-    guide, municipality = get_guide(), get_municipality()
+def _explanation_message(
+    slot: str, tracker: Tracker, language: str = DANISH
+) -> tuple[str, list[dict[str, str]]]:
+    guide, municipality = get_guide(language), get_municipality()
     step = guide.step(slot)
     number = EXPLANATION_SLOTS.index(slot) + 1
     meeting = tracker.get_slot(MEETING_SLOT)
-    lines = [f"Trin {number} af {len(EXPLANATION_SLOTS)}: {step.title}"]
-    participants = (meeting or {}).get("participants") if isinstance(meeting, Mapping) else None
-    if slot == "prep_people" and participants:
-        lines.append(PEOPLE_OWN.format(when=meeting.get("when")))
-        lines += [participant_line(str(p)) for p in participants]
+    lines = [say("step_heading", language, number=number, total=len(EXPLANATION_SLOTS), title=step.title)]
+    participants = meeting.get("participants") if isinstance(meeting, Mapping) else None
+    if slot == "prep_people" and participants and isinstance(meeting, Mapping):
+        lines.append(say("people_own", language, when=meeting_when(meeting, language)))
+        lines += [participant_line(str(p), language=language) for p in participants]
     else:
-        lines.append(municipality.fill(step.texts[variant_for(municipality)]))
+        lines.append(municipality.fill(step.texts[variant_for(municipality)], language))
     if step.note:
-        lines.append(municipality.fill(step.note))
+        lines.append(municipality.fill(step.note, language))
     if slot == "prep_flow" and not meeting:
-        lines.append(municipality.fill(WHERE_GENERIC))
-    return "\n".join(lines), [_button(BUTTON_NEXT), _button(BUTTON_SKIP), _button(BUTTON_STOP)]
+        lines.append(say("where_generic", language))
+    buttons = [_button("next", language), _button("skip", language), _button("stop", language)]
+    return "\n".join(lines), buttons
 
 
-def _question_message(slot: str, sms: bool = False) -> tuple[str, list[dict[str, str]]]:
-    question = get_guide().question(slot)
+def _question_message(
+    slot: str, sms: bool = False, language: str = DANISH
+) -> tuple[str, list[dict[str, str]]]:
+    question = get_guide(language).question(slot)
     number = QUESTION_SLOTS.index(slot) + 1
-    lines = [f"Spørgsmål {number} af {len(QUESTION_SLOTS)}: {question.question}"]
+    lines = [
+        say(
+            "question_heading", language, number=number, total=len(QUESTION_SLOTS), question=question.question
+        )
+    ]
     if number == 1:
-        lines.append(SMS_FIRST_QUESTION_HINT if sms else FIRST_QUESTION_HINT)
-    buttons = [_button(answer) for answer in question.answers]
-    buttons += [_button(BUTTON_SKIP), _button(BUTTON_BACK), _button(BUTTON_PAUSE)]
+        lines.append(say("sms_first_question_hint" if sms else "first_question_hint", language))
+    buttons = [_quick_reply(answer) for answer in question.answers]
+    buttons += [_button("skip", language), _button("back", language), _button("pause", language)]
     return "\n".join(lines), buttons
 
 
@@ -325,37 +328,45 @@ class AskPreparationStep(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         slot = self.slot
+        language = language_of(tracker)
         if slot in EXPLANATION_SLOTS:
-            text, buttons = _explanation_message(slot, tracker)
+            message, buttons = _explanation_message(slot, tracker, language)
         elif slot == OFFER_SLOT:
-            text = fill(get_guide().offer, count=len(QUESTION_SLOTS))
-            buttons = [_button(BUTTON_OFFER_YES), _button(BUTTON_OFFER_NO)]
+            message = fill(get_guide(language).offer, language, count=len(QUESTION_SLOTS))
+            buttons = [_button("offer_yes", language), _button("offer_no", language)]
         elif slot in QUESTION_SLOTS:
-            text, buttons = _question_message(slot, _is_sms(tracker))
+            message, buttons = _question_message(slot, _is_sms(tracker), language)
         elif slot == REVIEW_SLOT:
-            self._send_review(dispatcher, tracker)
+            self._send_review(dispatcher, tracker, language)
             return []
         else:  # SHARE_SLOT
             meeting = meeting_slot(tracker)
-            text = SHARE_QUESTION.format(when=meeting.get("when", ""))
-            buttons = [_button(BUTTON_SHARE_YES), _button(BUTTON_SHARE_NO)]
-        dispatcher.utter_message(text=text, buttons=buttons)
+            message = say("share_question", language, when=meeting_when(meeting, language))
+            buttons = [_button("share_yes", language), _button("share_no", language)]
+        dispatcher.utter_message(text=message, buttons=buttons)
         return []
 
     @staticmethod
-    def _send_review(dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        note = build_note(tracker.slots, meeting_line(meeting_slot(tracker)))
+    def _send_review(dispatcher: CollectingDispatcher, tracker: Tracker, language: str = DANISH) -> None:
+        note = build_note(tracker.slots, meeting_line(meeting_slot(tracker), language), language=language)
         if tracker.get_slot(CORRECTING_SLOT):
-            buttons = [_button(f"{CORRECT_PREFIX} {section.number}") for section in note.sections]
-            dispatcher.utter_message(text=render_choices(note), buttons=[*buttons, _button(BUTTON_CANCEL)])
+            prefix = button_label("correct_prefix", language)
+            buttons = [_quick_reply(f"{prefix} {section.number}") for section in note.sections]
+            dispatcher.utter_message(
+                text=render_choices(note), buttons=[*buttons, _button("cancel", language)]
+            )
             return
         if _is_sms(tracker):
             dispatcher.utter_message(text=render_short(note))
         else:
             dispatcher.utter_message(text=render_full(note), json_message=PRINT_MARKER)
         dispatcher.utter_message(
-            text=REVIEW_QUESTION,
-            buttons=[_button(BUTTON_REVIEW_OK), _button(BUTTON_CORRECT), _button(BUTTON_PAUSE)],
+            text=say("review_question", language),
+            buttons=[
+                _button("review_ok", language),
+                _button("correct", language),
+                _button("pause", language),
+            ],
         )
 
 
@@ -367,6 +378,30 @@ ASK_ACTIONS: dict[str, type[AskPreparationStep]] = {
 
 
 # --- Finishing -------------------------------------------------------------------------------------
+def shared_note_record(
+    slots: Mapping[str, Any], meeting: Mapping[str, Any], language: str, consented_at: datetime
+) -> tuple[SharedNoteRecord, PreparationNote]:
+    """The note to store for the caseworker, and the note as the citizen saw it.
+
+    The caseworker's view always has Danish headings (`note_text`); the citizen's own rendering
+    (`citizen_text`) is kept beside it when it was in another language. The answers are the
+    same, exactly as written.
+    """
+    citizen_note = build_note(slots, meeting_line(meeting, language), language=language)
+    caseworker_note = (
+        citizen_note if citizen_note.language == DANISH else build_note(slots, meeting_line(meeting, DANISH))
+    )
+    record = SharedNoteRecord(
+        meeting_id=str(meeting["id"]),
+        answers=citizen_note.answers(),
+        note_text=render_full(caseworker_note),
+        consented_at=consented_at,
+        language=citizen_note.language,
+        citizen_text=None if citizen_note is caseworker_note else render_full(citizen_note),
+    )
+    return record, citizen_note
+
+
 class ActionPreparationFinish(Action):
     """Runs when the form ends: stopped, paused, or done (then share with consent, or not)."""
 
@@ -376,48 +411,48 @@ class ActionPreparationFinish(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        language = language_of(tracker)
         status = tracker.get_slot(STATUS_SLOT)
         if status == PAUSED:
-            dispatcher.utter_message(text=PAUSED_TEXT, buttons=[BUTTON_RESUME])
+            dispatcher.utter_message(text=say("paused", language), buttons=[resume_button(language)])
             return []
         if status == STOPPED:
-            dispatcher.utter_message(text=STOPPED_TEXT)
+            dispatcher.utter_message(text=say("stopped", language))
             return _cleared()
         if tracker.get_slot(OFFER_SLOT) == NO:
-            checklist = get_guide().checklist
+            checklist = get_guide(language).checklist
             items = [item.text for item in checklist if item.short or not _is_sms(tracker)]
-            dispatcher.utter_message(text="\n".join([DONE_NO_HELP, *(f"- {i}" for i in items), GOOD_LUCK]))
+            lines = [say("done_no_help", language), *(f"- {i}" for i in items), say("good_luck", language)]
+            dispatcher.utter_message(text="\n".join(lines))
             return _cleared()
-        dispatcher.utter_message(text=f"{await self._share(tracker)}\n{GOOD_LUCK}")
+        dispatcher.utter_message(text=f"{await self._share(tracker, language)}\n{say('good_luck', language)}")
         return _cleared()
 
-    async def _share(self, tracker: Tracker) -> str:
+    async def _share(self, tracker: Tracker, language: str) -> str:
         """Store the note when the citizen said yes; the text that says what happened."""
         answer = tracker.get_slot(SHARE_SLOT)
         if answer is None:  # not offered: anonymous, or no coming team meeting
-            return fill(ANONYMOUS_DONE)
+            return say("anonymous_done", language)
         if answer != YES:
-            return SHARED_NOT
+            return say("shared_not", language)
         identity = identity_of(tracker)
         meeting = meeting_slot(tracker)
         if not isinstance(identity, VerifiedCitizen) or not meeting.get("id"):
-            return SHARE_LOGIN_CHANGED
-        now = clock.utc_now()
-        note = build_note(tracker.slots, meeting_line(meeting))
-        record = SharedNoteRecord(
-            meeting_id=str(meeting["id"]),
-            answers=note.answers(),
-            note_text=render_full(note),
-            consented_at=now,
-        )
+            return say("share_login_changed", language)
+        record, note = shared_note_record(tracker.slots, meeting, language, clock.utc_now())
         try:
             stored = await call(SharedNotes().save, identity.citizen_id, record)
         except StoreUnavailable:
-            return SHARE_FAILED
+            return say("share_failed", language)
         if not stored:
-            return SHARE_TOO_LATE
+            return say("share_too_late", language)
         logger.info("Preparation note shared with consent (%d answers)", note.answered)
-        return SHARED_OK
+        return say("shared_ok", language)
+
+
+def resume_button(language: str = DANISH) -> dict[str, str]:
+    """ "Fortsæt forberedelsen": understood by the NLU (outside the form), payload = title."""
+    return _button("resume", language)
 
 
 def _cleared() -> list[EventType]:
@@ -425,7 +460,8 @@ def _cleared() -> list[EventType]:
 
 
 class ActionWithdrawNote(Action):
-    """ "slet mit notat": delete the verified citizen's shared notes for meetings not yet held."""
+    """ "slet mit notat" / "delete my note": delete the verified citizen's shared notes for meetings
+    not yet held."""
 
     def name(self) -> str:
         return "action_withdraw_note"
@@ -433,25 +469,26 @@ class ActionWithdrawNote(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        language = language_of(tracker)
         identity = identity_of(tracker)
         if not isinstance(identity, VerifiedCitizen):
-            send(dispatcher, login_replies(identity, WHAT_NOTE, _is_sms(tracker)))
+            send(dispatcher, login_replies(identity, say("what_note", language), _is_sms(tracker), language))
             return []
         try:
             now = clock.utc_now()
             deleted, kept = await call(SharedNotes().withdraw, identity.citizen_id, now)
         except StoreUnavailable:
-            dispatcher.utter_message(text=fill(WITHDRAW_FAILED))
+            dispatcher.utter_message(text=say("withdraw_failed", language))
             return []
         if deleted == 1:
-            text = WITHDRAWN
+            message = say("withdrawn", language)
         elif deleted > 1:
-            text = WITHDRAWN_MANY.format(count=deleted)
+            message = say("withdrawn_many", language, count=deleted)
         elif kept:
-            text = WITHDRAW_TOO_LATE
+            message = say("withdraw_too_late", language)
         else:
-            text = NOTHING_TO_WITHDRAW
+            message = say("nothing_to_withdraw", language)
         if deleted:
             logger.info("Shared preparation note(s) withdrawn: %d", deleted)
-        dispatcher.utter_message(text=text)
+        dispatcher.utter_message(text=message)
         return []

@@ -1,11 +1,15 @@
-"""The meeting-preparation guide's Danish content, loaded from `data/preparation_guide.yml`.
+"""The meeting-preparation guide's content in one language, loaded from `data/preparation_guide.yml`.
 
-Owns reading and checking that file (steps, questions, checklist, sources); the municipality's
-own words are filled in with `Municipality.fill` (`core.municipality`). The flow (which step comes
-next) is `actions.preparation_flow`; the note is `actions.preparation_note`.
+Owns reading and checking that file (steps, questions, checklist, sources). Every text in it is a
+Danish/English pair (core.bilingual); `get_guide(language)` resolves the pairs to one language
+("da", the default, or "en") with `core.bilingual.resolve` and checks the result. The
+municipality's own words are filled in with `Municipality.fill(template, language)`
+(`core.municipality`). The flow (which step comes next) is `actions.preparation_flow`; the
+note is `actions.preparation_note`; the guide's own sentences around the content are in
+data/texts/actions.yml (`guide`).
 
-Must not: contain Danish answer texts itself beyond tiny glue (they live in the data file,
-next to their sources), or know about Rasa.
+Must not: contain answer texts itself (they live in the data file, next to their sources), or
+know about Rasa.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from core.bilingual import DANISH, normalise, resolve
 from core.municipality import Municipality
 from core.settings import DATA_DIR
 
@@ -119,9 +124,19 @@ def parse_guide(raw: Any) -> Guide:
 
 
 @lru_cache(maxsize=1)
-def get_guide() -> Guide:
-    """The guide content, read once per process."""
-    return parse_guide(yaml.safe_load(GUIDE_FILE.read_text(encoding="utf-8")))
+def raw_guide() -> Any:
+    """The guide file as loaded (pairs not yet resolved), read once per process."""
+    return yaml.safe_load(GUIDE_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=4)
+def _guide_in(language: str) -> Guide:
+    return parse_guide(resolve(raw_guide(), language))
+
+
+def get_guide(language: str = DANISH) -> Guide:
+    """The guide content in `language` (Danish unless "en")."""
+    return _guide_in(normalise(language))
 
 
 def variant_for(municipality: Municipality) -> str:

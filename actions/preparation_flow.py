@@ -21,6 +21,15 @@ form keeping every answer (resume with "fortsæt forberedelsen"), "stop" ends it
 are then cleared by the finishing action). Commands are recognised only as the WHOLE message
 (after trimming case, spaces and punctuation), so an answer that merely contains "stop" is an
 answer.
+
+The commands are understood in Danish and in English alike, whatever the conversation's
+language ("videre" / "next", "spring over" / "skip", "tilbage" / "back", "pause", "stop",
+"fortsæt" / "continue", ...); every quick-reply label of the guide (data/texts/actions.yml,
+`guide_buttons`) is one of them. When a message does not fit the step, the outcome names a hint
+(`HINT_*`: a key of the section `guide` in data/texts/actions.yml), which the form's validation
+action sends in the conversation's language.
+
+Must not: hold citizen-facing texts (only the words it understands), or import Rasa.
 """
 
 from __future__ import annotations
@@ -64,7 +73,9 @@ YES, NO = "yes", "no"
 SKIPPED_ANSWER = "__skipped__"
 REVIEW_OK = "ok"
 
-# --- commands (whole message, normalised) ----------------------------------------------------------
+# --- commands (whole message, normalised: lower case, no punctuation, no apostrophes) ---------------
+# Danish and English words in each set; the guide's button labels (data/texts/actions.yml,
+# `guide_buttons`) are among them (tests/unit/test_preparation_flow.py checks it).
 STOP_WORDS = frozenset(
     {
         "stop",
@@ -78,6 +89,18 @@ STOP_WORDS = frozenset(
         "jeg vil gerne stoppe",
         "stop nu",
         "nej stop",
+        # English
+        "stop the preparation",
+        "stop preparation",
+        "stop the guide",
+        "stop it",
+        "stop now",
+        "no stop",
+        "quit",
+        "exit",
+        "i want to stop",
+        "i dont want to do this",
+        "i do not want to do this",
     }
 )
 PAUSE_WORDS = frozenset(
@@ -91,11 +114,71 @@ PAUSE_WORDS = frozenset(
         "jeg fortsætter senere",
         "vent",
         "vent lidt",
+        # English
+        "take a break",
+        "pause the preparation",
+        "continue later",
+        "go on later",
+        "later",
+        "lets do it later",
+        "i will continue later",
+        "wait",
+        "wait a bit",
+        "wait a moment",
     }
 )
-BACK_WORDS = frozenset({"tilbage", "gå tilbage", "forrige", "et trin tilbage", "tilbage til forrige"})
-SKIP_WORDS = frozenset({"spring over", "spring det over", "spring spørgsmålet over", "spring", "skip"})
-NEXT_WORDS = frozenset({"videre", "næste", "ok", "okay", "fortsæt", "ja", "forstået", "ja videre"})
+BACK_WORDS = frozenset(
+    {
+        "tilbage",
+        "gå tilbage",
+        "forrige",
+        "et trin tilbage",
+        "tilbage til forrige",
+        # English
+        "back",
+        "go back",
+        "previous",
+        "one step back",
+        "back to previous",
+    }
+)
+SKIP_WORDS = frozenset(
+    {
+        "spring over",
+        "spring det over",
+        "spring spørgsmålet over",
+        "spring",
+        "skip",
+        # English
+        "skip it",
+        "skip this",
+        "skip the question",
+        "skip question",
+        "skip this question",
+    }
+)
+NEXT_WORDS = frozenset(
+    {
+        "videre",
+        "næste",
+        "ok",
+        "okay",
+        "fortsæt",
+        "ja",
+        "forstået",
+        "ja videre",
+        # English
+        "next",
+        "continue",
+        "go on",
+        "yes",
+        "got it",
+        "understood",
+        "yes next",
+    }
+)
+# At a question, these mean "skip" (any other text is the answer, as written).
+QUESTION_NEXT_WORDS = frozenset({"videre", "næste", "next"})
 YES_WORDS = frozenset(
     {
         "ja",
@@ -111,6 +194,16 @@ YES_WORDS = frozenset(
         "ja det må du gerne",
         "ja du må gerne",
         "ja send notatet",
+        # English
+        "yes",
+        "yes please",
+        "yes help me",
+        "help me",
+        "sure",
+        "yes send it",
+        "send it",
+        "yes you may",
+        "yes send the note",
     }
 )
 NO_WORDS = frozenset(
@@ -122,6 +215,15 @@ NO_WORDS = frozenset(
         "nej send det ikke",
         "nej lad være",
         "lad være",
+        # English
+        "no",
+        "no thanks",
+        "no thank you",
+        "not now",
+        "do not send it",
+        "dont send it",
+        "no do not send it",
+        "no dont send it",
     }
 )
 REVIEW_OK_WORDS = frozenset(
@@ -137,6 +239,19 @@ REVIEW_OK_WORDS = frozenset(
         "ja det er rigtigt",
         "det passer",
         "videre",
+        # English
+        "it is fine",
+        "its fine",
+        "fine",
+        "yes",
+        "that is fine",
+        "thats fine",
+        "it is right",
+        "its right",
+        "yes it is fine",
+        "looks good",
+        "approve",
+        "next",
     }
 )
 CORRECT_WORDS = frozenset(
@@ -148,50 +263,64 @@ CORRECT_WORDS = frozenset(
         "rediger",
         "nej",
         "ret et af svarene",
+        # English
+        "change an answer",
+        "change",
+        "change answer",
+        "change something",
+        "edit",
+        "no",
+        "change one of the answers",
+        "correct an answer",
     }
 )
-CANCEL_WORDS = frozenset({"annuller", "fortryd", "ingen", "tilbage", "gå tilbage", "ingen ændringer"})
-
-# Quick-reply button labels (their text is sent back as the message, so they are commands).
-BUTTON_NEXT = "Videre"
-BUTTON_SKIP = "Spring over"
-BUTTON_STOP = "Stop"
-BUTTON_BACK = "Tilbage"
-BUTTON_PAUSE = "Pause"
-BUTTON_OFFER_YES = "Ja, hjælp mig"
-BUTTON_OFFER_NO = "Nej tak"
-BUTTON_REVIEW_OK = "Det er fint"
-BUTTON_CORRECT = "Ret et svar"
-BUTTON_CANCEL = "Annuller"
-BUTTON_SHARE_YES = "Ja, send det"
-BUTTON_SHARE_NO = "Nej tak"
-CORRECT_PREFIX = "Ret"  # "Ret 3" chooses question 3
-
-# --- Danish hints when a message does not fit the step ------------------------------------------
-HINT_EXPLANATION = (
-    "Tryk «Videre» for næste trin, «Spring over» for at springe forklaringen over, eller «Stop». "
-    "Har du et andet spørgsmål, så skriv «pause» først. Så kan du fortsætte bagefter."
+CANCEL_WORDS = frozenset(
+    {
+        "annuller",
+        "fortryd",
+        "ingen",
+        "tilbage",
+        "gå tilbage",
+        "ingen ændringer",
+        # English
+        "cancel",
+        "undo",
+        "none",
+        "back",
+        "go back",
+        "no changes",
+    }
 )
-HINT_YES_NO = "Svar «ja» eller «nej». Du kan også skrive «pause» eller «stop»."
-HINT_REVIEW = "Skriv «det er fint», eller «ret et svar», hvis du vil ændre noget."
-HINT_CORRECT = "Skriv nummeret på det svar, du vil rette, fx «ret 2». Eller skriv «annuller»."
-HINT_FIRST_STEP = "Du er ved det første trin."
+# "ret 3" / "change 3" / "3" chooses question 3 to correct.
+_CORRECTION = re.compile(
+    r"(?:(?:ret|change|correct|edit)\s*)?(?:(?:svar|answer|question)\s*)?(?:(?:nr|no|number)\s*)?(\d{1,2})"
+)
+
+# --- hints when a message does not fit the step: keys of the section `guide` ---------------------
+HINT_EXPLANATION = "hint_explanation"
+HINT_YES_NO = "hint_yes_no"
+HINT_REVIEW = "hint_review"
+HINT_CORRECT = "hint_correct"
+HINT_FIRST_STEP = "hint_first_step"
 
 
 @dataclass(frozen=True)
 class Outcome:
-    """What a message means: slot values to set, and an optional hint to send first."""
+    """What a message means: slot values to set, and an optional hint to send first (a key of
+    the section `guide` in data/texts/actions.yml, e.g. HINT_YES_NO)."""
 
     slots: dict[str, Any] = field(default_factory=dict)
     hint: str | None = None
 
 
-_PUNCTUATION = re.compile(r"[\s.,!?;:«»\"'“”„()\-–—]+")
+_PUNCTUATION = re.compile(r"[\s.,!?;:«»\"“”„()\-–—]+")
+_APOSTROPHES = re.compile(r"['’`´]")
 
 
 def normalise_command(text: str | None) -> str:
-    """Lower case, Unicode-composed, punctuation and extra spaces removed: 'Ja, send det!' → 'ja send det'."""
-    folded = unicodedata.normalize("NFC", text or "").lower()
+    """Lower case, Unicode-composed, punctuation and extra spaces removed, apostrophes dropped:
+    'Ja, send det!' → 'ja send det', "It's fine." → 'its fine'."""
+    folded = _APOSTROPHES.sub("", unicodedata.normalize("NFC", text or "").lower())
     return _PUNCTUATION.sub(" ", folded).strip()
 
 
@@ -227,8 +356,8 @@ def has_progress(slots: Mapping[str, Any]) -> bool:
 
 
 def correction_choice(command: str) -> str | None:
-    """The question slot chosen by 'ret 3' / '3' (1-based), or None."""
-    match = re.fullmatch(r"(?:ret\s*)?(?:svar\s*)?(?:nr\s*)?(\d{1,2})", command)
+    """The question slot chosen by 'ret 3' / 'change 3' / '3' (1-based), or None."""
+    match = _CORRECTION.fullmatch(command)
     if not match:
         return None
     index = int(match.group(1)) - 1
@@ -262,7 +391,7 @@ def _yes_no(requested: str, command: str) -> Outcome:
 
 
 def _question(requested: str, command: str, text: str | None) -> Outcome:
-    if command in SKIP_WORDS or command in {"videre", "næste"}:
+    if command in SKIP_WORDS or command in QUESTION_NEXT_WORDS:
         return Outcome({requested: SKIPPED_ANSWER})
     answer = (text or "").strip()
     return Outcome({requested: answer or None})

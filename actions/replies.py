@@ -1,58 +1,50 @@
 """Shared parts of the action server's replies: what a reply is, how it is cut for chat and SMS,
-and the texts several actions send (the CPR notice, how to log in, where a meeting is held).
+the conversation's language, and the texts several actions send (the CPR notice, how to log in,
+where a meeting is held).
 
 Owns `Reply`, `button`, `pack_lines` / `replies_from` (lines into messages of at most
-MAX_REPLY_CHARS each, a heading never left alone at the end of one), `send`, `login_replies`
-(what to say without a verified citizen), `place_of` (a meeting's place as a citizen reads it,
-for the case answers and the SMS reminder alike) and `participant_line`.
+MAX_REPLY_CHARS each, a heading never left alone at the end of one), `send`, `language_of` (the
+conversation's language: the tracker slot `language`, Danish by default), `login_replies` (what
+to say without a verified citizen), `place_of` (a meeting's place as a citizen reads it, for the
+case answers, the guide and the SMS reminder alike) and `participant_line`.
 
 Used by the case answers (cases.py), the preparation guide (preparation.py), care (care.py) and
-the SMS reminder (reminders.py). Texts: plain Danish; `core.municipality.fill()` puts in the
-municipality's settings.
+the SMS reminder (reminders.py). Texts: section `replies` of data/texts/actions.yml, in the
+conversation's language; `core.municipality.fill()` puts in the municipality's settings.
 
-Must not: look anything up (the actions do) or decide what to answer.
+Must not: look anything up (the actions do), decide what to answer, or detect a language (the
+Rasa server sets the slot).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.danish import capitalise, role_explanation
 from actions.who_is_asking import Identity, IdentityProblem
+from actions.wording import capitalise, role_explanation
+from core.bilingual import DANISH, LANGUAGE_SLOT, normalise
 from core.municipality import fill
+from core.texts import text
 from core.tokens import EXPIRED, NOT_CONFIGURED
 
 # One message the assistant sends is at most this long (longer answers are split).
 MAX_REPLY_CHARS = 480
+SECTION = "replies"
 
-# Templates; placeholders are filled by `core.municipality.fill()`. A web address always ends its
-# line, with no full stop after it, so phones and chat clients do not take the stop into the link.
-CPR_NOTICE = (
-    "Du skrev noget, der ligner et CPR-nummer. Jeg har fjernet det. Du skal ikke skrive dit CPR-nummer her."
-)
-GENERAL_QUESTIONS = (
-    "Du kan stadig stille generelle spørgsmål, fx om ressourceforløb, {meeting_name} og dine rettigheder."
-)
-NOT_LOGGED_IN = "Du er ikke logget ind, så jeg kan ikke se {what}. Log ind med MitID her: {login_url}"
-# Over SMS the citizen is known by the registered mobile number, not by a login.
-SMS_UNKNOWN_NUMBER = (
-    "Jeg kender ikke dit mobilnummer, så jeg kan ikke se {what} her. Er dit nummer ikke "
-    "registreret hos os, så {call_jobcenter}. Du kan også logge ind med MitID her: {login_url}"
-)
-LOGIN_EXPIRED = "Dit login er udløbet, så jeg kan ikke se {what}. Log ind igen med MitID her: {login_url}"
-LOGIN_INVALID = (
-    "Jeg kunne ikke bekræfte dit login, så jeg kan ikke se {what}. "
-    "Prøv at logge ind igen med MitID her: {login_url}"
-)
-LOGIN_NOT_AVAILABLE = (
-    "Jeg kan ikke se {what} lige nu. Det er en fejl hos os, ikke noget, du har gjort. "
-    "Har du brug for svar nu, så {call_jobcenter}."
-)
-ONLINE_PLACE = "online (du får et link fra din sagsbehandler)"
-UNKNOWN_PLACE = "spørg din sagsbehandler, hvor mødet skal holdes"
+
+def language_of(tracker: Tracker) -> str:
+    """The conversation's language ("da" or "en"): the slot `language`, Danish by default."""
+    return normalise(tracker.get_slot(LANGUAGE_SLOT))
+
+
+def reply_text(key: str, language: str = DANISH, **values: Any) -> str:
+    """One text of the section `replies` in `language`, its placeholders filled."""
+    return fill(text(SECTION, key, language), language, **values)
 
 
 Button = dict[str, str]
@@ -62,7 +54,9 @@ def button(title: str, payload: str) -> Button:
     return {"title": title, "payload": payload}
 
 
-BUTTON_HELP = button("Hvad kan du hjælpe med?", "Hvad kan du hjælpe med?")
+def help_button(language: str = DANISH) -> Button:
+    """ "Hvad kan du hjælpe med?" """
+    return button(text(SECTION, "help_title", language), text(SECTION, "help_payload", language))
 
 
 # --- Replies and SMS-sized messages ---------------------------------------------------------------
@@ -93,8 +87,7 @@ def pack_lines(lines: Sequence[str], limit: int = MAX_REPLY_CHARS) -> list[str]:
 
 def replies_from(lines: Sequence[str], buttons: Sequence[Button] = ()) -> list[Reply]:
     """SMS-sized messages from `lines`; the buttons go with the last message."""
-    texts = pack_lines(lines)
-    replies = [Reply(text=text) for text in texts]
+    replies = [Reply(text=message) for message in pack_lines(lines)]
     if replies and buttons:
         replies[-1] = Reply(text=replies[-1].text, buttons=tuple(buttons))
     return replies
@@ -105,30 +98,33 @@ def send(dispatcher: CollectingDispatcher, replies: Sequence[Reply]) -> None:
         dispatcher.utter_message(text=reply.text, buttons=list(reply.buttons) or None)
 
 
-def login_replies(identity: Identity, what: str, sms: bool = False) -> list[Reply]:
-    """What to say when the message has no verified citizen (`sms`: it came by SMS)."""
+def login_replies(identity: Identity, what: str, sms: bool = False, language: str = DANISH) -> list[Reply]:
+    """What to say when the message has no verified citizen (`sms`: it came by SMS); `what` is
+    what the citizen could see after logging in, already in `language`."""
     if sms and not isinstance(identity, IdentityProblem):
-        first = SMS_UNKNOWN_NUMBER
+        first = "sms_unknown_number"
     elif isinstance(identity, IdentityProblem):
         if identity.reason == EXPIRED:
-            first = LOGIN_EXPIRED
+            first = "login_expired"
         elif identity.reason == NOT_CONFIGURED:
-            first = LOGIN_NOT_AVAILABLE
+            first = "login_not_available"
         else:
-            first = LOGIN_INVALID
+            first = "login_invalid"
     else:
-        first = NOT_LOGGED_IN
-    return replies_from([fill(first, what=what), fill(GENERAL_QUESTIONS)], [BUTTON_HELP])
+        first = "not_logged_in"
+    lines = [reply_text(first, language, what=what), reply_text("general_questions", language)]
+    return replies_from(lines, [help_button(language)])
 
 
-def place_of(online: bool, location: str | None) -> str:
-    """Where a meeting is held, as the citizen reads it."""
+def place_of(online: bool, location: str | None, language: str = DANISH) -> str:
+    """Where a meeting is held, as the citizen reads it (an imported place as it was imported)."""
     if online:
-        return ONLINE_PLACE
-    return location or UNKNOWN_PLACE
+        return text(SECTION, "online_place", language)
+    return location or text(SECTION, "unknown_place", language)
 
 
-def participant_line(participant: str, brief: bool = False) -> str:
-    explanation = None if brief else role_explanation(participant)
+def participant_line(participant: str, brief: bool = False, language: str = DANISH) -> str:
+    """ "- <participant as imported>: <what they do>" (without the explanation when `brief`)."""
+    explanation = None if brief else role_explanation(participant, language)
     name = capitalise(participant.strip())
     return f"- {name}: {explanation}" if explanation else f"- {name}"

@@ -40,10 +40,9 @@ from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
-from actions.cases import DATA_UNAVAILABLE, NO_MEETINGS, ActionNextMeeting
+from actions.cases import ActionNextMeeting, say
 from benchmarks.timing import summary as timing_summary
 from core.clock import utc_now
-from core.municipality import fill
 from core.settings import get_settings
 from core.store.cases.repository import CaseRepository
 from core.store.cases.tables import Case, Caseworker, Citizen, Meeting
@@ -288,10 +287,10 @@ async def bench_action(url: str, warmup: list[str], ids: list[str]) -> dict[str,
         reply = first_text(dispatcher)
         if reply.startswith("Dit næste møde"):
             outcomes["meeting"] += 1
-        elif reply == fill(NO_MEETINGS):
+        elif reply == say("no_meetings"):
             outcomes["no_meetings"] += 1
         else:
-            unavailable = " (database unavailable)" if reply == fill(DATA_UNAVAILABLE) else ""
+            unavailable = " (database unavailable)" if reply == say("data_unavailable") else ""
             raise RuntimeError(f"unexpected reply{unavailable}: {reply[:80]!r}")
 
     try:

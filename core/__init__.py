@@ -11,6 +11,9 @@ Modules:
   startup           the start-up check every server runs
   limits            the entry points' limits (incoming and outgoing sizes, rates)
   municipality      the municipality's settings (data/municipality.yml)
+  bilingual         Danish and English texts side by side in the data files, and picking one
+  language          which language a message is in (data/languages.yml)
+  texts             the citizen-facing texts that used to live in Python (data/texts/*.yml)
   vocabulary        the words of the case data and their meanings
   clock             time, always Europe/Copenhagen for citizens
   phone             phone numbers (E.164, as citizens read them)

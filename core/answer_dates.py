@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 from babel.dates import format_date
 
+from core.bilingual import DANISH, ENGLISH, normalise
 from core.care import support_text
 from core.settings import REPO_ROOT
 
@@ -65,12 +66,22 @@ def danish_date(day: date) -> str:
     return format_date(day, format="d. MMMM y", locale="da_DK")
 
 
-def notice_for(dates: AnswerDates, today: date) -> str | None:
+def answer_date(day: date, language: str = DANISH) -> str:
+    """E.g. "23. november 2026", in English "23 November 2026"."""
+    if normalise(language) == ENGLISH:
+        return format_date(day, format="d MMMM y", locale="en_GB")
+    return danish_date(day)
+
+
+def notice_for(dates: AnswerDates, today: date, language: str = DANISH) -> str | None:
     """The line for an answer past its review date ("check with your caseworker"), else None."""
     if not dates.past_review(today):
         return None
-    checked = danish_date(dates.checked) if dates.checked else "sidst"
-    return support_text("review_notice").format(checked=checked)
+    if dates.checked:
+        checked = answer_date(dates.checked, language)
+    else:
+        checked = "last" if normalise(language) == ENGLISH else "sidst"
+    return support_text("review_notice", language).format(checked=checked)
 
 
 def faq_answer_dates(nlu_dir: Path = NLU_DIR) -> list[AnswerDates]:

@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from core.bilingual import DANISH, is_pair, pick, resolve, texts_of
 from core.settings import REPO_ROOT
 
 SUPPORT_FILE = REPO_ROOT / "data" / "support.yml"
@@ -126,26 +127,23 @@ def worry_in(*texts: str | None) -> bool:
     return worry_words().in_text(*texts) or distress_in(*texts)
 
 
-def support_texts(section: str) -> Mapping[str, str]:
-    """One text section of data/support.yml, e.g. "clarification" or "distress"."""
+def support_texts(section: str, language: str = DANISH) -> Mapping[str, str]:
+    """One text section of data/support.yml in `language`, e.g. "clarification" or "distress"."""
     value = support_data().get(section)
-    if not isinstance(value, Mapping):
+    if not isinstance(value, Mapping) or is_pair(value):
         raise KeyError(f"{SUPPORT_FILE.name}: no section `{section}`")
-    return value
+    return resolve(value, language)
 
 
-def support_text(key: str) -> str:
-    """One top-level text of data/support.yml, e.g. "review_notice"."""
-    value = support_data().get(key)
+def support_text(key: str, language: str = DANISH) -> str:
+    """One top-level text of data/support.yml in `language`, e.g. "review_notice"."""
+    value = pick(support_data().get(key), language)
     if not isinstance(value, str):
         raise KeyError(f"{SUPPORT_FILE.name}: no text `{key}`")
     return value.strip()
 
 
 def all_texts() -> Iterable[str]:
-    """Every citizen-facing text in data/support.yml (for the tests: placeholders, length)."""
-    for value in support_data().values():
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, Mapping):
-            yield from (v for v in value.values() if isinstance(v, str))
+    """Every citizen-facing text in data/support.yml, both languages (tests: placeholders, length)."""
+    for _, value in texts_of(support_data()):
+        yield value

@@ -27,6 +27,7 @@ from typing import Any
 
 import yaml
 
+from core.bilingual import DANISH, pick
 from core.settings import REPO_ROOT
 
 TITLES_FILE = REPO_ROOT / "data" / "topic_titles.yml"
@@ -85,21 +86,23 @@ class Candidate:
 class Titles:
     """Citizen-readable titles: FAQ topics (`faq/<key>`) and the intents that may be offered."""
 
-    faq: Mapping[str, str]
-    intents: Mapping[str, str]
+    faq: Mapping[str, Any]
+    intents: Mapping[str, Any]
 
-    def title(self, label: str) -> str | None:
+    def title(self, label: str, language: str = DANISH) -> str | None:
+        """The title of `label` in `language` (a Danish/English pair in data/topic_titles.yml)."""
         if label in NEVER_OFFERED:
             return None
-        return (self.faq if label.startswith(FAQ_PREFIX) else self.intents).get(label)
+        value = pick((self.faq if label.startswith(FAQ_PREFIX) else self.intents).get(label), language)
+        return str(value).strip() if isinstance(value, str) else None
 
 
 @lru_cache(maxsize=1)
 def titles() -> Titles:
     """data/topic_titles.yml, read once per process."""
     loaded = yaml.safe_load(TITLES_FILE.read_text(encoding="utf-8")) or {}
-    faq = {str(k): str(v).strip() for k, v in (loaded.get("faq") or {}).items()}
-    intents = {str(k): str(v).strip() for k, v in (loaded.get("intents") or {}).items()}
+    faq = {str(k): v for k, v in (loaded.get("faq") or {}).items()}
+    intents = {str(k): v for k, v in (loaded.get("intents") or {}).items()}
     return Titles(faq, intents)
 
 
@@ -183,8 +186,8 @@ def payload_for(label: str) -> str:
     return f"/{label}"
 
 
-def button_for(candidate: Candidate) -> dict[str, str]:
-    title = titles().title(candidate.label)
+def button_for(candidate: Candidate, language: str = DANISH) -> dict[str, str]:
+    title = titles().title(candidate.label, language)
     if title is None:
         raise ValueError(f"no title for {candidate.label!r} in {TITLES_FILE.name}")
     return {"title": title, "payload": payload_for(candidate.label)}

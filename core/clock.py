@@ -4,7 +4,7 @@ Owns `utc_now()` (the one clock; tests monkeypatch `core.clock.utc_now`), `LOCAL
 (Europe/Copenhagen: every time a citizen reads is Copenhagen wall-clock time) and
 `require_aware()`, which refuses a naive datetime wherever an instant is stored or compared.
 
-Must not: format times for citizens (that is `actions.danish`) or read settings.
+Must not: format times for citizens (that is `actions.wording`) or read settings.
 """
 
 from __future__ import annotations

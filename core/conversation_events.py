@@ -9,7 +9,8 @@ owns:
   again before an event is stored (the channels mask them first, where a message enters);
 - `summarise(events)`: one conversation as the review app lists it (channel, times, counts,
   identity, flags, the citizen's words for search, each citizen message's topic);
-- `transcript(events)`: the entries the review app shows, in order.
+- `transcript(events)`: the entries the review app shows, in order, each with its language;
+- `conversation_language(events)`: the conversation's stored language (the `language` slot).
 
 The flag names are shared with the NLU branch: the assistant was unsure (intent `nlu_fallback`, the
 actions `utter_please_rephrase` / `utter_clarify`, or an answer the NLU gave although the next topic
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from core.bilingual import DANISH, LANGUAGE_SLOT, normalise
 from core.clarification import PICK_INTENT
 from core.privacy import mask_text
 from core.sms import CONVERSATION_PREFIX as SMS_PREFIX
@@ -301,6 +303,32 @@ class TranscriptEntry:
     buttons: tuple[str, ...] = ()
     action: str | None = None
     verified: bool = False
+    # "da", "en" or another language's code: what the message was written in (the citizen's as
+    # the language component read it, the assistant's as it was sent); None when not known.
+    lang: str | None = None
+
+
+def _citizen_language(parse_data: Any) -> str | None:
+    detection = parse_data.get("message_language") if isinstance(parse_data, Mapping) else None
+    found = detection.get("language") if isinstance(detection, Mapping) else None
+    return found if isinstance(found, str) and found.isalpha() and len(found) <= 5 else None
+
+
+def _assistant_language(data: Mapping[str, Any]) -> str | None:
+    metadata = data.get("metadata")
+    found = metadata.get("lang") if isinstance(metadata, Mapping) else None
+    return found if isinstance(found, str) and found.isalpha() and len(found) <= 5 else None
+
+
+def conversation_language(events: Iterable[StoredEvent]) -> str:
+    """The conversation's language as stored: the last value of its `language` slot ("da" when
+    never set). What the citizen last wrote or chose, and what the assistant answers in."""
+    language = DANISH
+    for event in events:
+        data = event.data
+        if data.get("event") == "slot" and data.get("name") == LANGUAGE_SLOT:
+            language = normalise(data.get("value"))
+    return language
 
 
 def transcript(events: Iterable[StoredEvent]) -> list[TranscriptEntry]:
@@ -324,6 +352,7 @@ def transcript(events: Iterable[StoredEvent]) -> list[TranscriptEntry]:
                     confidence=guess.confidence,
                     verified=verified_citizen(data.get("metadata")) is not None,
                     in_form=in_form,
+                    lang=_citizen_language(data.get("parse_data")),
                 )
             )
         elif kind == "bot":
@@ -335,7 +364,11 @@ def transcript(events: Iterable[StoredEvent]) -> list[TranscriptEntry]:
             text = str(data.get("text") or "")
             if not text and payload.get("custom"):
                 text = "(særligt indhold til chatvinduet)"
-            entries.append(TranscriptEntry("assistant", event.id, at, text=text, buttons=titles))
+            entries.append(
+                TranscriptEntry(
+                    "assistant", event.id, at, text=text, buttons=titles, lang=_assistant_language(data)
+                )
+            )
         elif kind == "action":
             name = data.get("name")
             if isinstance(name, str) and name not in ROUTINE_ACTIONS:

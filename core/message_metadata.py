@@ -8,6 +8,8 @@ read it back with `identity_from_metadata()` and trust nothing else. The dict ho
   `{"problem": "<reason>"}` when a login token was sent but not accepted ("expired", "invalid",
   "not_configured"); no `identity` key when nobody logged in;
 - `cpr_removed`: True when a CPR number was masked in the text;
+- `language`: the language the web widget shows ("da" or "en"; any other value is dropped), read
+  by the channels for a text they send before the NLU has read the message;
 - client keys in `ALLOWED_CLIENT_KEYS` (none today).
 
 Must not: keep the raw token, pass on any identity-looking key the client sent itself, or let a
@@ -40,7 +42,10 @@ PROBLEM_KEY = "problem"
 CPR_REMOVED_KEY = "cpr_removed"
 
 # Keys the server sets itself; a client can never supply them.
-RESERVED_KEYS: frozenset[str] = frozenset({AUTH_TOKEN_KEY, IDENTITY_KEY, CPR_REMOVED_KEY})
+# The language the web widget shows: passed on only as exactly "da" or "en".
+LANGUAGE_KEY = "language"
+SHOWN_LANGUAGES = frozenset({"da", "en"})
+RESERVED_KEYS: frozenset[str] = frozenset({AUTH_TOKEN_KEY, IDENTITY_KEY, CPR_REMOVED_KEY, LANGUAGE_KEY})
 # Harmless client keys passed on unchanged. Add here only after checking they cannot carry
 # identity or personal data (values are not inspected).
 ALLOWED_CLIENT_KEYS: frozenset[str] = frozenset()
@@ -95,6 +100,8 @@ def sanitise_incoming(
         masked_text, cpr_found = masked.text, masked.cpr_found
     client = metadata if isinstance(metadata, Mapping) else {}
     clean: dict[str, Any] = {key: client[key] for key in ALLOWED_CLIENT_KEYS if key in client}
+    if client.get(LANGUAGE_KEY) in SHOWN_LANGUAGES:
+        clean[LANGUAGE_KEY] = client[LANGUAGE_KEY]
     if identity is None:
         identity = identity_entry_for_token(client.get(AUTH_TOKEN_KEY))
     if identity is not None:

@@ -26,6 +26,7 @@ import yaml
 from pydantic import BaseModel, Extra, ValidationError, conint, constr, validator
 
 from core import phone
+from core.bilingual import DANISH, ENGLISH, normalise
 from core.settings import Settings, get_settings
 from core.sms.sender import sender_problem
 from core.vocabulary import MEANINGS, WordMap, word_maps
@@ -56,6 +57,9 @@ class MeetingPractice(BaseModel, extra=Extra.forbid):
 
     holds_rehabiliteringsteam: bool
     meeting_name: Name  # type: ignore[valid-type]
+    # The same in English, written to fit "for ___" and "at ___", e.g. "the meeting with the
+    # rehabilitation team"
+    meeting_name_en: Name  # type: ignore[valid-type]
     typical_length_minutes: conint(ge=5, le=240)  # type: ignore[valid-type]
 
 
@@ -70,6 +74,7 @@ class ConversationLog(BaseModel, extra=Extra.forbid):
 
     retention_days: conint(ge=1, le=3650)  # type: ignore[valid-type]
     readers: NonEmpty  # type: ignore[valid-type]
+    readers_en: NonEmpty  # type: ignore[valid-type]
     shared_note_days_after_meeting: conint(ge=0, le=3650) = 30  # type: ignore[valid-type]
     audit_retention_days: conint(ge=1, le=3650) = 730  # type: ignore[valid-type]
 
@@ -133,6 +138,7 @@ class Municipality(BaseModel, extra=Extra.forbid):
     jobcenter_name: Name  # type: ignore[valid-type]
     phone: Name  # type: ignore[valid-type]
     opening_hours: ShortText  # type: ignore[valid-type]
+    opening_hours_en: ShortText  # type: ignore[valid-type]
     jobcenter_address: ShortText  # type: ignore[valid-type]
     contact_url: Url  # type: ignore[valid-type]
     website_url: Url  # type: ignore[valid-type]
@@ -189,12 +195,30 @@ class Municipality(BaseModel, extra=Extra.forbid):
         """The import file's words -> meanings, per field (defaults plus `import_words`)."""
         return word_maps(self.import_words.dict())
 
-    def text_values(self) -> dict[str, str | int]:
-        """The placeholders every answer template may use, e.g. "{call_jobcenter}"."""
-        call = f"ring til {self.jobcenter_name} på {self.phone} ({self.opening_hours})"
+    def meeting_name_in(self, language: str) -> str:
+        """What the municipality calls the meeting, in `language` ("da" or "en")."""
+        return str(self.meetings.meeting_name_en) if normalise(language) == ENGLISH else self.meeting_name
+
+    def opening_hours_in(self, language: str) -> str:
+        return str(self.opening_hours_en) if normalise(language) == ENGLISH else str(self.opening_hours)
+
+    def readers_in(self, language: str) -> str:
+        """Who may read the conversation log, in `language` (the privacy note)."""
+        log = self.conversation_log
+        return str(log.readers_en) if normalise(language) == ENGLISH else str(log.readers)
+
+    def text_values(self, language: str = DANISH) -> dict[str, str | int]:
+        """The placeholders every answer template may use, e.g. "{call_jobcenter}", in `language`."""
+        hours = self.opening_hours_in(language)
+        if normalise(language) == ENGLISH:
+            call = f"call {self.jobcenter_name} on {self.phone} ({hours})"
+        else:
+            call = f"ring til {self.jobcenter_name} på {self.phone} ({hours})"
         return {
             "municipality": self.name,
-            "meeting_name": self.meeting_name,
+            "meeting_name": self.meeting_name_in(language),
+            "phone": self.phone,
+            "opening_hours": hours,
             "minutes": self.typical_meeting_minutes,
             "login_url": self.mitid_login_url,
             "contact_url": self.contact_url,
@@ -204,14 +228,14 @@ class Municipality(BaseModel, extra=Extra.forbid):
             "Call_jobcenter": call[:1].upper() + call[1:],
         }
 
-    def fill(self, template: str, **extra: Any) -> str:
-        """`template` with the placeholders of `text_values()` and `extra` filled in.
+    def fill(self, template: str, language: str = DANISH, **extra: Any) -> str:
+        """`template` with the placeholders of `text_values(language)` and `extra` filled in.
 
         An unknown placeholder is left visible ("{typo}") and logged, never raised: a content
         typo must not take an answer away from a citizen. The tests fill every template and
         fail on any brace left, so such a typo is found before it ships.
         """
-        values = _Blank({**self.text_values(), **extra})
+        values = _Blank({**self.text_values(language), **extra})
         filled = _FORMATTER.vformat(template, (), values)
         if values.missing:
             logger.warning("Answer template has unknown placeholders: %s", ", ".join(sorted(values.missing)))
@@ -285,6 +309,6 @@ def get_municipality() -> Municipality:
     return load_municipality(get_settings().municipality_file)
 
 
-def fill(template: str, **extra: Any) -> str:
-    """`template` with this deployment's words: `get_municipality().fill(template, **extra)`."""
-    return get_municipality().fill(template, **extra)
+def fill(template: str, language: str = DANISH, **extra: Any) -> str:
+    """`template` with this deployment's words in `language` (Danish by default)."""
+    return get_municipality().fill(template, language, **extra)

@@ -51,12 +51,21 @@ class MeetingRecord:
 
 @dataclass(frozen=True)
 class SharedNoteRecord:
-    """A preparation note the citizen consented to share (also what `SharedNotes.save` stores)."""
+    """A preparation note the citizen consented to share (also what `SharedNotes.save` stores).
+
+    `answers`: question key -> the citizen's answer as written (None: skipped). `note_text`: the
+    note as the caseworker reads it, with Danish headings whatever language the citizen used.
+    `language`: the language the citizen used the guide in ("da" or "en"). `citizen_text`: the
+    note exactly as the citizen saw it, when that was not Danish (None: `note_text` is it). Notes
+    stored before English existed are Danish, with no `citizen_text`.
+    """
 
     meeting_id: str
     answers: dict[str, Any]
     note_text: str
     consented_at: datetime
+    language: str = "da"
+    citizen_text: str | None = None
 
 
 @dataclass(frozen=True)

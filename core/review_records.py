@@ -126,8 +126,9 @@ class SharedNoteView:
     meeting_id: str
     meeting_starts_at: datetime
     meeting_kind: str
-    note_text: str
+    note_text: str  # as the caseworker reads it: Danish headings, the citizen's answers as written
     consented_at: datetime
+    language: str = "da"  # the language the citizen used the guide in
 
 
 @dataclass(frozen=True)

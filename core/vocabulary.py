@@ -7,7 +7,7 @@ A municipality's case system uses its own words ("afventer rehabiliteringsteam",
 configuration, not a code change. Words are compared after Unicode composition, case folding and
 collapsing spaces: "IGANGVÆRENDE " is "igangværende", but "igangvaerende" is not (no guessing).
 
-Must not: know how meanings are worded to citizens (that is `actions.danish`) or read files.
+Must not: know how meanings are worded to citizens (that is `actions.wording`) or read files.
 """
 
 from __future__ import annotations

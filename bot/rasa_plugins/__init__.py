@@ -5,6 +5,7 @@
   sms/                 the SMS worker, the gateway client, SMS text and replies
   tracker_store        the conversation store (masking, windows)
   lock_store           conversation locks in Redis (several processes)
+  language             which language a message is in, the fixed replies in other languages
   nlg                  the response generator (review notice, guide offer, "Se også")
   clarification        "Mente du …?" rendered in the Rasa process
   conversation_window  what the policies see of a long conversation

@@ -17,7 +17,8 @@ and the hand-off button. Each of these messages carries `clarify_step` ("offered
 "handoff") in its metadata, which Rasa keeps with the bot message in the conversation store: the
 review app and the next turn read what happened from there, no slot is needed.
 
-Texts: data/support.yml (`clarification`), titles: data/topic_titles.yml.
+Texts: data/support.yml (`clarification`), titles: data/topic_titles.yml, both in the
+conversation's language (the `language` slot).
 
 Must not: trust anything in a payload, read the citizen's identity, or log the citizen's words.
 """
@@ -30,6 +31,7 @@ from typing import Any, Dict, Iterable, List, Mapping
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from core.bilingual import LANGUAGE_SLOT, normalise
 from core.care import distress_in, support_texts
 from core.clarification import HANDOFF_INTENT, NONE_INTENT, button_for, candidates
 from core.municipality import fill
@@ -45,16 +47,21 @@ MISSES = frozenset({REPHRASE, HANDOFF})
 HELP_PAYLOAD = "/help"
 
 
-def _texts() -> Mapping[str, str]:
-    return support_texts("clarification")
+def _texts(language: str) -> Mapping[str, str]:
+    return support_texts("clarification", language)
 
 
-def _human_button() -> Dict[str, str]:
-    return {"title": _texts()["human_title"], "payload": f"/{HANDOFF_INTENT}"}
+def _human_button(language: str) -> Dict[str, str]:
+    return {"title": _texts(language)["human_title"], "payload": f"/{HANDOFF_INTENT}"}
 
 
-def _help_button() -> Dict[str, str]:
-    return {"title": _texts()["help_title"], "payload": HELP_PAYLOAD}
+def _help_button(language: str) -> Dict[str, str]:
+    return {"title": _texts(language)["help_title"], "payload": HELP_PAYLOAD}
+
+
+def language_of(tracker: DialogueStateTracker) -> str:
+    """The conversation's language ("da" unless the citizen writes English)."""
+    return normalise(tracker.get_slot(LANGUAGE_SLOT))
 
 
 def _step_of(event: Event) -> str | None:
@@ -97,16 +104,17 @@ def latest_texts(tracker: DialogueStateTracker) -> tuple[str | None, str | None]
 
 def _miss(tracker: DialogueStateTracker) -> Dict[str, Any]:
     """Nothing fits: rephrase-ask the first time, offer a human the second time in a row."""
+    language = language_of(tracker)
     if misses_in_a_row(tracker.events) >= 1:
         logger.info("Clarification: second miss in a row, a human is offered.")
         return {
-            "text": fill(_texts()["handoff_offer"].strip()),
-            "buttons": [_human_button(), _help_button()],
+            "text": fill(_texts(language)["handoff_offer"].strip(), language),
+            "buttons": [_human_button(language), _help_button(language)],
             STEP_KEY: HANDOFF,
         }
     return {
-        "text": _texts()["rephrase"].strip(),
-        "buttons": [_help_button(), _human_button()],
+        "text": _texts(language)["rephrase"].strip(),
+        "buttons": [_help_button(language), _human_button(language)],
         STEP_KEY: REPHRASE,
     }
 
@@ -116,12 +124,16 @@ def _offer(tracker: DialogueStateTracker) -> Dict[str, Any]:
     found = candidates(message.parse_data if message is not None else None)
     if not found:
         return _miss(tracker)
-    question = _texts()["question"]
+    language = language_of(tracker)
+    question = _texts(language)["question"]
     if distress_in(*latest_texts(tracker)):
         # Two things in one message: the worry is answered first, then the question.
-        question = f"{support_texts('distress')['opening']}\n{question}"
-    buttons = [button_for(c) for c in found]
-    buttons += [{"title": _texts()["other_title"], "payload": f"/{NONE_INTENT}"}, _human_button()]
+        question = f"{support_texts('distress', language)['opening']}\n{question}"
+    buttons = [button_for(c, language) for c in found]
+    buttons += [
+        {"title": _texts(language)["other_title"], "payload": f"/{NONE_INTENT}"},
+        _human_button(language),
+    ]
     logger.info("Clarification: %d candidate(s) offered.", len(found))
     return {"text": question, "buttons": buttons, STEP_KEY: OFFERED}
 

@@ -27,7 +27,7 @@ from bot.review.config import STORE_KEY
 from bot.review.params import FormError, bad_request, check_query_size, conversation_filter, form_text
 from bot.review.rendering import render
 from core.clock import utc_now
-from core.conversation_events import TranscriptEntry, transcript
+from core.conversation_events import TranscriptEntry, conversation_language, transcript
 from core.privacy import mask_text
 from core.review_records import ConversationFilter, ConversationRow
 from core.store.database import call
@@ -114,6 +114,26 @@ def _citizens(row: ConversationRow) -> tuple[str, ...]:
     return (row.citizen_id,) if row.citizen_id else ()
 
 
+# The languages' names as a caseworker reads them (the review app is in Danish).
+LANGUAGE_NAMES = {
+    "da": "dansk",
+    "en": "engelsk",
+    "ar": "arabisk",
+    "fa": "persisk",
+    "ur": "urdu",
+    "uk": "ukrainsk",
+    "ru": "russisk",
+    "tr": "tyrkisk",
+    "so": "somali",
+    "pl": "polsk",
+    "ro": "rumænsk",
+    "de": "tysk",
+    "es": "spansk",
+    "fr": "fransk",
+    "other": "et andet sprog",
+}
+
+
 @routes.get("/samtale/{conversation_id}")
 async def conversation_page(request: web.Request) -> web.Response:
     check_query_size(request)
@@ -121,6 +141,7 @@ async def conversation_page(request: web.Request) -> web.Response:
     store = request.app[STORE_KEY]
     events = await call(store.reader.events_for, row.id)
     entries = transcript(events)
+    language = conversation_language(events)
     notes = await call(store.queries.notes_during, row.id)
     state = await call(store.work.state, row.id)
     await audit(request, "view", conversation_id=row.id, citizen_ids=_citizens(row))
@@ -131,6 +152,8 @@ async def conversation_page(request: web.Request) -> web.Response:
         title="Samtale",
         row=row,
         entries=entries,
+        language=language,
+        language_names=LANGUAGE_NAMES,
         notes=notes,
         state=state,
         corrections=corrections,

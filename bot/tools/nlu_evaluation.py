@@ -10,13 +10,20 @@ so the four shares add up to 100 %:
 - `right_first`: answered directly with the right answer or action. An out-of-scope message is
   right when it gets the polite out-of-scope answer, a crisis message when the crisis lines come
   first, small talk when it gets the matching small talk, distress when it gets the warm answer;
-- `wrong`: answered directly with something else;
+- `wrong`: answered directly with something else, or with the right thing in the wrong language;
 - `asked`: "Mente du …?" (with or without the right topic among the buttons);
 - `dead_end`: asked to say it in other words.
 Beside them (diagnostics, not outcomes): `asked_with_right_candidate`, `wrong_with_right_see_also`
 (of the wrong answers, the share whose "Se også" buttons hold the right topic),
 `raw_accuracy` (the classifier's first choice, before any decision) and `intent_macro_f1`.
 Per set also the outcome shares by `metadata.style` when the set has styles.
+
+Language (issue 22): a set whose file name has `english` in it is English, every other set
+Danish. The reply's language is the message's own as the language component read it, else the
+conversation's (Danish: a single message has no earlier turn). `in_other_language` counts the
+messages answered in the other language: in a Danish set those of style `english_mix` (written
+in English, with Danish words) are reported apart (`english_mix_in_english`), every other one
+must be 0; in the English set each one is also `wrong`.
 
 The report names the model it scored (path, size and SHA-256), so the gate in
 tests/evaluation/ can check that the results belong to the model just trained.
@@ -52,6 +59,7 @@ from core.answer_decision import (
     outcome,
     shares,
 )
+from core.bilingual import DANISH, ENGLISH
 from core.clarification import DECISION_KEY, SEE_ALSO_KEY
 from core.training_data import labelled_examples
 
@@ -68,6 +76,20 @@ def model_fingerprint(model: Path) -> Dict[str, Any]:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return {"path": str(model), "bytes": model.stat().st_size, "sha256": digest.hexdigest()}
+
+
+ENGLISH_MIX = "english_mix"
+
+
+def set_language(path: Path) -> str:
+    """English for a set whose file name has "english" in it, else Danish."""
+    return ENGLISH if "english" in path.stem else DANISH
+
+
+def reply_language(parse: Dict[str, Any]) -> str:
+    """The language the first reply is in: the message's own, else Danish (no earlier turn)."""
+    found = (parse.get("message_language") or {}).get("language")
+    return found if found in (DANISH, ENGLISH) else DANISH
 
 
 def held_out(path: Path) -> List[Dict[str, str]]:
@@ -159,12 +181,22 @@ def evaluate(model: Path, sets: Sequence[Path], domain_path: Path) -> Dict[str, 
                 excluded[example["label"]] += 1
                 continue
             reply = first_reply(parse)
+            result = outcome(reply["kind"], reply["answered"], example["label"])
+            language = reply_language(parse)
+            expected = set_language(path)
+            mix = example.get("style") == ENGLISH_MIX
+            other_language = language != expected and not (expected == DANISH and mix)
+            if other_language and result == RIGHT:
+                result = WRONG  # the right answer in a language the citizen did not write
             scored.append(
                 {
                     **example,
                     **reply,
                     "raw_label": raw_label(parse),
-                    "outcome": outcome(reply["kind"], reply["answered"], example["label"]),
+                    "outcome": result,
+                    "language": language,
+                    "in_other_language": other_language,
+                    "english_mix_in_english": mix and language == ENGLISH,
                 }
             )
         by_style: Dict[str, List[Dict[str, Any]]] = defaultdict(list)
@@ -173,6 +205,10 @@ def evaluate(model: Path, sets: Sequence[Path], domain_path: Path) -> Dict[str, 
                 by_style[row["style"]].append(row)
         report["sets"][path.name] = {
             **score(scored),
+            "language": set_language(path),
+            "in_other_language": sum(r["in_other_language"] for r in scored),
+            "english_mix_in_english": sum(r["english_mix_in_english"] for r in scored),
+            "answered_in_other_language": [r["text"] for r in scored if r["in_other_language"]],
             "excluded": sum(excluded.values()),
             "excluded_labels": dict(excluded),
             "by_style": {style: score(group) for style, group in sorted(by_style.items())},
@@ -192,6 +228,7 @@ def evaluate(model: Path, sets: Sequence[Path], domain_path: Path) -> Dict[str, 
 
 
 OUTCOME_KEYS = ["right_first", WRONG, ASKED, DEAD_END]
+LANGUAGE_KEYS = ["language", "in_other_language", "english_mix_in_english"]
 DIAGNOSTIC_KEYS = [
     "asked_with_right_candidate",
     "wrong_with_right_see_also",
@@ -213,7 +250,7 @@ def markdown(report: Dict[str, Any]) -> str:
         "| | " + " | ".join(names) + " |",
         "|---|" + "---|" * len(names),
     ]
-    for key in ["messages", "excluded", *OUTCOME_KEYS, *DIAGNOSTIC_KEYS]:
+    for key in ["messages", "excluded", *OUTCOME_KEYS, *DIAGNOSTIC_KEYS, *LANGUAGE_KEYS]:
         lines.append(f"| {key} | " + " | ".join(str(report["sets"][n].get(key)) for n in names) + " |")
     for name in names:
         styles = report["sets"][name].get("by_style") or {}

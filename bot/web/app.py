@@ -17,6 +17,7 @@ from bot.web import demo_login, pages
 from bot.web.config import CONFIG_KEY, WebConfig, load_config
 from bot.web.security import install_security_headers
 from bot.web.static import add_static_routes
+from bot.web.widget_texts import load_texts
 from core.limits import MAX_BODY_BYTES
 from core.municipality import get_municipality
 from core.privacy import install_log_filter
@@ -47,6 +48,7 @@ def create_app(config: WebConfig | None = None) -> web.Application:
     """The web application for `config` (default: from the environment)."""
     config = config or load_config()
     get_municipality()  # a broken municipality file fails here, at start-up
+    load_texts()  # ... and so does a broken data/widget_texts.yml
     app = web.Application(client_max_size=MAX_BODY_BYTES, middlewares=[bad_cookies])
     app[CONFIG_KEY] = config
     install_security_headers(app, config)

@@ -1,9 +1,10 @@
 """Rendering the pages: the Jinja2 environment and the widget's configuration block.
 
 The widget gets its settings from a `<script type="application/json">` block (never inline
-JavaScript, which the Content-Security-Policy forbids). `widget_config_json` builds that block's
-text from the municipality settings, the Rasa URL and, when the citizen is logged in, the token;
-`<`, `>` and `&` are escaped so that no value can close the script element.
+JavaScript, which the Content-Security-Policy forbids). `widget_config` builds that block from the
+municipality settings, the Rasa URL, the widget's own texts in Danish and English
+(`bot.web.widget_texts`, from data/widget_texts.yml) and, when the citizen is logged in, the token;
+`script_json` escapes `<`, `>` and `&` so that no value can close the script element.
 """
 
 from __future__ import annotations
@@ -15,10 +16,10 @@ import jinja2
 from aiohttp import web
 
 from bot.web.config import TEMPLATES_DIR, WebConfig
+from bot.web.widget_texts import widget_texts
 from core.municipality import Municipality
 
-WIDGET_TITLE = "Mødeklar"
-WIDGET_SUBTITLE = "Spørg om ressourceforløb"
+WIDGET_TITLE = "Mødeklar"  # a name: the same in every language
 
 _ENV = jinja2.Environment(
     loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)),
@@ -44,7 +45,6 @@ def widget_config(
     return {
         "serverUrl": config.rasa_public_url,
         "title": WIDGET_TITLE,
-        "subtitle": WIDGET_SUBTITLE,
         "token": token,
         "citizenName": citizen_name,
         "municipality": {
@@ -59,6 +59,9 @@ def widget_config(
             "retentionDays": municipality.conversation_retention_days,
             "logReaders": str(municipality.conversation_log.readers),
         },
+        # The widget's labels in both languages ({"da": {...}, "en": {...}}); it shows the
+        # conversation's language and falls back to its built-in Danish without them.
+        "texts": widget_texts(municipality),
     }
 
 

@@ -79,6 +79,21 @@ async def test_pages_are_danish_and_embed_the_widget_with_one_script(client: Tes
     assert config["municipality"]["phoneUri"].startswith("tel:+45")
 
 
+async def test_the_config_carries_the_widgets_texts_in_both_languages(client: TestClient) -> None:
+    config = widget_config(await (await client.get("/")).text())
+    texts = config["texts"]
+    assert set(texts) == {"da", "en"}
+    assert texts["da"].keys() == texts["en"].keys()
+    assert texts["da"]["restart"] == "Start forfra" and texts["en"]["restart"] == "Start again"
+    assert texts["da"]["language_button"] == "English" and texts["en"]["language_button"] == "Dansk"
+    # the municipality's words are filled per language; the widget's own placeholders are kept
+    assert texts["en"]["contact_hours"] == "(Monday to Thursday 9-15 and Friday 9-12)"
+    assert texts["da"]["contact_hours"] == "(mandag til torsdag kl. 9-15 og fredag kl. 9-12)"
+    assert "staff at the jobcentre" in texts["en"]["privacy_readers"]
+    assert texts["en"]["typing"] == "{title} is writing ..."
+    assert "{" not in texts["en"]["contact_call"] + texts["en"]["privacy_retention"]
+
+
 async def test_demo_login_sets_an_httponly_cookie_and_the_page_shows_the_citizen(client: TestClient) -> None:
     response = await client.post(
         "/demo/mitid", data={"citizen": "c-1001", "next": "/rehabiliteringsteam"}, allow_redirects=False

@@ -3,8 +3,11 @@
 Covers what a citizen does (anonymous question, MitID demo login and "hvornår er mit næste
 møde?", reload and navigation, keyboard only, Start forfra), accessibility (axe-core, focus,
 320 px and 200 % zoom, reduced motion), safe rendering of hostile replies, connection trouble,
-and that a conversation id from another person is not honoured. Writes screenshots to
-results/screenshots/ (docs/screenshots/ with `make screenshots`).
+and that a conversation id from another person is not honoured. And the widget in English: the
+language button re-labels everything and is remembered, every message carries the widget's
+language in its metadata, English replies are marked lang="en" and the labels follow them, and
+axe finds nothing with the widget in English. Writes screenshots to results/screenshots/
+(docs/screenshots/ with `make screenshots`).
 """
 
 from __future__ import annotations
@@ -34,18 +37,65 @@ FAQ_ANSWER_PART = "højst vare 3 år"
 MEETING_QUESTION = "hvornår er mit næste møde?"
 ANNAS_ROOM = "lokale 2.14"
 SOCKET_URL = re.compile(r".*/socket\.io/.*transport=websocket.*")
+ENGLISH_QUESTION = "Can I bring a friend to the meeting?"
+EVENT_PACKET = re.compile(r"^42\d*(\[.*)$", re.S)  # a socket.io event (with an optional ack id)
 
 
-def intercept_socket(page: Page) -> list[WebSocketRoute]:
-    """Pass the widget's websocket through to Rasa, keeping a handle to inject server messages."""
+def intercept_socket(page: Page, hold_back_user_messages: bool = False) -> list[WebSocketRoute]:
+    """Pass the widget's websocket through to Rasa, keeping a handle to inject server messages.
+
+    With `hold_back_user_messages` the citizen's messages never reach Rasa (only injected replies).
+    """
     routes: list[WebSocketRoute] = []
 
     def handler(ws: WebSocketRoute) -> None:
-        ws.connect_to_server()
+        server = ws.connect_to_server()
+        if hold_back_user_messages:
+            ws.on_message(lambda message: None if '"user_uttered"' in str(message) else server.send(message))
         routes.append(ws)
 
     page.route_web_socket(SOCKET_URL, handler)
     return routes
+
+
+def record_user_messages(page: Page) -> list[dict[str, Any]]:
+    """Pass the widget's websocket through to Rasa, recording the `user_uttered` data it sends."""
+    sent: list[dict[str, Any]] = []
+
+    def handler(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def forward(message: str | bytes) -> None:
+            packet = EVENT_PACKET.match(message if isinstance(message, str) else "")
+            if packet:
+                event = json.loads(packet.group(1))
+                if event[0] == "user_uttered":
+                    sent.append(event[1])
+            server.send(message)
+
+        ws.on_message(forward)
+
+    page.route_web_socket(SOCKET_URL, handler)
+    return sent
+
+
+def axe_violations(page: Page) -> list[str]:
+    """axe-core's serious and critical findings on the page (WCAG 2.1 A/AA and best practice)."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag',
+             values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
+    )
+    assert result["passes"], "axe ran no checks"
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def has_lang(locator: Any) -> bool:
+    return bool(locator.evaluate("node => node.hasAttribute('lang')"))
 
 
 def inject_bot_event(routes: list[WebSocketRoute], data: dict[str, Any]) -> None:
@@ -203,20 +253,30 @@ def test_axe_finds_no_serious_violations(browser, web):
         open_widget(page)
         ask(page, "hej")
         expect(page.locator(".mk-reply").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate(
-            """() => axe.run(document, {runOnly: {type: 'tag',
-                 values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"""
-        )
+        bad = axe_violations(page)
     finally:
         ctx.close()
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
     assert not bad, "\n".join(bad)
-    assert result["passes"], "axe ran no checks"
+
+
+def test_axe_finds_no_serious_violations_in_english(browser, web, screenshots):
+    ctx = browser.new_context(viewport={"width": 1100, "height": 760}, locale="da-DK", bypass_csp=True)
+    try:
+        page = ctx.new_page()
+        page.goto(f"{web}/")
+        open_widget(page)
+        wait_online(page)
+        page.get_by_role("button", name="English").click()
+        expect(page.locator(".mk-root")).to_have_attribute("lang", "en")
+        ask(page, ENGLISH_QUESTION)
+        reply = page.locator(".mk-msg--bot").last
+        expect(reply).to_have_attribute("lang", "en", timeout=ANSWER_TIMEOUT_MS)
+        expect(page.locator(".mk-typing")).to_be_hidden()
+        shot(page, screenshots / "09-english-answer.png")
+        bad = axe_violations(page)
+    finally:
+        ctx.close()
+    assert not bad, "\n".join(bad)
 
 
 def test_small_screen_zoom_and_reduced_motion(browser, web, screenshots):
@@ -243,7 +303,7 @@ def test_small_screen_zoom_and_reduced_motion(browser, web, screenshots):
         page = ctx.new_page()
         page.goto(f"{web}/")
         open_widget(page)
-        for name in ("Send", "Start forfra", "Luk chatten"):
+        for name in ("Send", "English", "Start forfra", "Luk chatten"):
             expect(page.get_by_role("button", name=name)).to_be_in_viewport()
         assert page.evaluate("document.documentElement.scrollWidth") <= 640
     finally:
@@ -368,3 +428,166 @@ def test_server_goes_away_and_comes_back(context, web, rasa_proxy, screenshots):
     expect(page.locator(".mk-msg--user").last).not_to_contain_text("Sendes, når")
     expect(page.locator(".mk-status")).to_contain_text("Forbindelsen er tilbage")
     assert stored(page)["sessionId"] == session_id  # the same conversation continues
+
+
+# --- the widget in English ---------------------------------------------------------------------
+TO_ENGLISH = '/switch_language{"language":"en"}'
+TO_DANISH = '/switch_language{"language":"da"}'
+
+
+def expect_labels_in_english(page: Page) -> None:
+    """A sample of every part of the widget: header, privacy note, form, footer."""
+    expect(page.locator(".mk-root")).to_have_attribute("lang", "en")
+    privacy = page.locator(".mk-privacy")
+    expect(privacy).to_contain_text("Before you write")
+    expect(privacy).to_contain_text("Do not write your CPR number")
+    expect(privacy).to_contain_text("staff at the jobcentre")  # the municipality's English words
+    expect(privacy).not_to_contain_text("Skriv ikke")
+    footer = page.locator(".mk-footer")
+    expect(footer).to_contain_text("Write to or call the municipality")
+    expect(footer).to_contain_text("Monday to Thursday 9-15 and Friday 9-12")
+    expect(page.get_by_role("link", name="Accessibility statement")).to_be_visible()
+    expect(page.get_by_role("button", name="Start again")).to_be_visible()
+    expect(page.get_by_role("button", name="Close the chat")).to_be_visible()
+    expect(page.get_by_label("Write your question")).to_be_visible()
+    expect(page.locator(".mk-form__hint")).to_have_text("Press Enter to send. Do not write your CPR number.")
+    expect(page.get_by_role("list", name="Conversation")).to_be_attached()
+    expect(page.get_by_role("button", name="Dansk")).to_have_attribute("lang", "da")
+
+
+def expect_labels_in_danish(page: Page) -> None:
+    expect(page.locator(".mk-root")).to_have_attribute("lang", "da")
+    expect(page.locator(".mk-privacy")).to_contain_text("Skriv ikke dit CPR-nummer")
+    expect(page.get_by_role("button", name="Start forfra")).to_be_visible()
+    expect(page.get_by_label("Skriv dit spørgsmål")).to_be_visible()
+    expect(page.get_by_role("button", name="English")).to_have_attribute("lang", "en")
+
+
+def test_language_button_relabels_the_widget_and_is_remembered(context, web):
+    page = context.new_page()
+    sent = record_user_messages(page)
+    page.goto(f"{web}/")
+    open_widget(page)
+    wait_online(page)
+    expect_labels_in_danish(page)  # before the citizen writes anything: Danish
+
+    # Keyboard only: from the text field back to the language button in the header.
+    for _ in range(10):
+        page.keyboard.press("Shift+Tab")
+        if page.evaluate("document.activeElement.classList.contains('mk-language')"):
+            break
+    else:
+        pytest.fail("the language button cannot be reached with the keyboard")
+    page.keyboard.press("Enter")
+    expect_labels_in_english(page)
+    expect(page.get_by_role("button", name="Dansk")).to_be_focused()  # focus stays on the button
+    # The conversation is told: the button's text in the log, the switch as its payload.
+    expect(page.locator(".mk-msg--user").last).to_contain_text("English")
+    wait_for(page, lambda: sent, "the switch was not sent")
+    assert sent[-1]["message"] == TO_ENGLISH
+    assert sent[-1]["metadata"]["language"] == "en"
+    # The bot's confirmation must not switch the labels back.
+    expect(page.locator(".mk-msg--bot").last).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator(".mk-typing")).to_be_hidden()
+    expect(page.locator(".mk-root")).to_have_attribute("lang", "en")
+    assert stored(page)["language"] == "en"
+
+    page.reload()
+    expect(page.locator(".mk-panel")).to_be_visible()
+    expect_labels_in_english(page)
+    wait_online(page)
+
+    page.get_by_role("button", name="Dansk").click()
+    expect_labels_in_danish(page)
+    expect(page.get_by_role("button", name="English")).to_be_focused()
+    switches = lambda: [m for m in sent if m["message"] == TO_DANISH]  # noqa: E731
+    wait_for(page, switches, "the switch to Danish was not sent")
+    assert switches()[-1]["metadata"]["language"] == "da"
+
+
+def test_every_message_carries_the_widgets_language(context, web):
+    page = context.new_page()
+    sent = record_user_messages(page)
+    page.goto(f"{web}/")
+    open_widget(page)
+    wait_online(page)
+    ask(page, "hej")
+    wait_for(page, lambda: sent, "the message was not sent")
+    assert sent[-1]["message"] == "hej"
+    assert sent[-1]["metadata"] == {"language": "da"}  # anonymous: no token, only the language
+    expect(page.locator(".mk-msg--bot").first).to_be_visible(timeout=ANSWER_TIMEOUT_MS)
+    page.get_by_role("button", name="English").click()
+    wait_for(page, lambda: len(sent) >= 2, "the switch was not sent")
+    assert sent[1]["metadata"]["language"] == "en"
+    ask(page, "hello")
+    wait_for(page, lambda: len(sent) >= 3, "the third message was not sent")
+    assert sent[2]["message"] == "hello"
+    assert sent[2]["metadata"] == {"language": "en"}
+
+
+def test_bot_messages_carry_their_language_and_the_labels_follow(context, web):
+    """The server's `lang` on each bot message (injected here, so only the widget is tested)."""
+    page = context.new_page()
+    page.add_init_script("window.print = () => { window.__printed = true; };")
+    routes = intercept_socket(page, hold_back_user_messages=True)
+    page.goto(f"{web}/")
+    open_widget(page)
+    wait_online(page)
+    root = page.locator(".mk-root")
+    ask(page, "Can I bring a friend?")
+    inject_bot_event(routes, {"text": "Yes. You can bring a support person (bisidder).", "lang": "en"})
+    english = page.locator(".mk-msg--bot").nth(0)
+    expect(english).to_have_attribute("lang", "en")
+    expect(root).to_have_attribute("lang", "en")  # the labels follow the conversation
+    expect(page.get_by_role("button", name="Start again")).to_be_visible()
+    expect(page.locator("#mk-announcer p").last).to_have_attribute("lang", "en")
+    assert not has_lang(page.locator(".mk-msg--user").last)  # the citizen's own text is not marked
+
+    inject_bot_event(routes, {"text": "Dit notat til mødet.", "lang": "da"})
+    inject_bot_event(routes, {"custom": {"moedeklar": {"kind": "preparation_note"}}})
+    danish = page.locator(".mk-msg--bot").nth(1)
+    expect(danish).to_have_attribute("lang", "da")
+    expect(root).to_have_attribute("lang", "da")
+    expect(english).to_have_attribute("lang", "en")  # earlier messages keep their language
+    expect(danish.get_by_role("button", name="Udskriv notat")).to_be_visible()
+
+    inject_bot_event(routes, {"text": "Your note for the meeting.", "lang": "en"})
+    inject_bot_event(routes, {"custom": {"moedeklar": {"kind": "preparation_note"}}})
+    note = page.locator(".mk-msg--bot").nth(2)
+    expect(note).to_have_attribute("lang", "en")  # the printed note is read in its language
+    note.get_by_role("button", name="Print note").click()
+    assert page.evaluate("window.__printed") is True
+    expect(danish.get_by_role("button", name="Print note")).to_have_attribute("lang", "en")
+
+    inject_bot_event(routes, {"text": "Hej.", "lang": "xx"})  # anything else: not marked, no switch
+    expect(page.locator(".mk-msg--bot")).to_have_count(4)
+    assert not has_lang(page.locator(".mk-msg--bot").last)
+    expect(root).to_have_attribute("lang", "en")
+    page.reload()
+    expect(root).to_have_attribute("lang", "en")
+    expect(page.locator(".mk-msg--bot").first).to_have_attribute("lang", "en")
+    expect(page.locator("#mk-announcer")).to_be_empty()
+
+
+def test_an_english_question_gets_an_english_reply(context, web, screenshots):
+    page = context.new_page()
+    page.goto(f"{web}/")
+    open_widget(page)
+    wait_online(page)
+    ask(page, ENGLISH_QUESTION)
+    reply = page.locator(".mk-msg--bot").last
+    expect(reply).to_have_attribute("lang", "en", timeout=ANSWER_TIMEOUT_MS)
+    expect(page.locator(".mk-root")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("button", name="Dansk")).to_be_visible()
+    expect(page.locator(".mk-privacy")).to_contain_text("Before you write")
+    assert not has_lang(page.locator(".mk-msg--user").last)
+    assert stored(page)["language"] == "en"
+
+
+def wait_for(page: Page, condition: Any, message: str, seconds: float = 10) -> None:
+    """Wait until `condition()` holds; Playwright runs the websocket handlers while it waits."""
+    for _ in range(int(seconds * 10)):
+        if condition():
+            return
+        page.wait_for_timeout(100)
+    pytest.fail(message)

@@ -25,6 +25,8 @@ CLARIFY = support_texts("clarification")
 DISTRESS = support_texts("distress")
 DOMAIN = yaml.safe_load((REPO / "domain.yml").read_text(encoding="utf-8"))
 CRISIS_TEXT = DOMAIN["responses"]["utter_crisis_support"][0]["text"]
+# the English variation (condition: language = en), for a message written in English
+CRISIS_TEXT_EN = DOMAIN["responses"]["utter_crisis_support"][1]["text"]
 FAQ = {
     key.removeprefix("utter_"): variations[0]["text"].strip()
     for path in sorted((REPO / "data" / "nlu").glob("faq_*.yml"))
@@ -172,14 +174,22 @@ def test_anger_and_distress_get_the_warm_answer_with_who_to_contact(rest_url: st
 
 
 @pytest.mark.parametrize(
-    "message",
-    ["I don't want to live anymore", "i dont wanna live anymore tbh", "jeg orker ikke mere, want to die"],
+    ("message", "in_english"),
+    [
+        ("I don't want to live anymore", True),
+        ("i dont wanna live anymore tbh", True),
+        ("jeg orker ikke mere, want to die", False),  # mostly Danish: the Danish text
+    ],
 )
-def test_crisis_words_in_english_get_the_crisis_lines_first(rest_url: str, message: str) -> None:
+def test_crisis_words_in_english_get_the_crisis_lines_first(
+    rest_url: str, message: str, in_english: bool
+) -> None:
+    """English crisis words get the crisis lines first, in English (issue 22); a Danish message
+    with English crisis words the Danish text, which has its own line in English."""
     chat = Conversation(rest_url)
     chat.say(message)
-    assert chat.last[0]["text"] == CRISIS_TEXT
-    assert "In English" in CRISIS_TEXT and "112" in CRISIS_TEXT
+    assert chat.last[0]["text"] == (CRISIS_TEXT_EN if in_english else CRISIS_TEXT)
+    assert "In English" in CRISIS_TEXT and "112" in CRISIS_TEXT and "112" in CRISIS_TEXT_EN
 
 
 # --- by SMS ---------------------------------------------------------------------------------------------
@@ -214,7 +224,7 @@ def test_by_sms_see_also_topics_are_numbered_and_a_number_gives_the_answer(sim: 
     assert chosen is not None, "no SMS answer had a numbered 'Se også'"
     assert MORE_HINT not in chosen  # the options were added only because they fit
     title = chosen.split("1) ", 1)[1].splitlines()[0].strip()
-    label = next(label for label, name in titles().faq.items() if name.rstrip(" .") == title)
+    label = next(label for label in titles().faq if (titles().title(label) or "").rstrip(" .") == title)
     assert_answered(sms(sim, number, "1"), FAQ[label][:60])
 
 

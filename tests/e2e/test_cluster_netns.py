@@ -63,7 +63,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from actions.danish import format_meeting_time
+from actions.wording import format_meeting_time
 from core.rate_limit import hashed
 from core.store.cases.repository import CaseRepository
 from core.store.conversations.events import ConversationReader

@@ -144,7 +144,7 @@ async def test_socketio_too_long_gets_the_polite_answer_and_oversized_packets_ar
     client, _, bot = await _socket_client(servers)
     try:
         await client.emit("user_uttered", {"message": "a" * (MAX_INCOMING_CHARS + 1), "metadata": {}})
-        assert (await asyncio.wait_for(bot.get(), 5)) == {"text": TOO_LONG_TEXT}
+        assert (await asyncio.wait_for(bot.get(), 5)) == {"text": TOO_LONG_TEXT, "lang": "da"}
         # 200 KB in one packet: engine.io refuses it (the connection is dropped), nothing runs
         try:
             await client.emit("user_uttered", {"message": "a" * 200_000, "metadata": {}})

@@ -11,7 +11,7 @@ import json
 
 import yaml
 
-from core.care import support_data, support_texts
+from core.care import support_text, support_texts
 from tests.support.citizens import UNSURE, Conversation, ask, texts
 from tests.support.servers import REPO
 
@@ -49,7 +49,7 @@ def test_crisis_inside_the_guide_comes_first_and_pauses_the_guide(rest_url):
     chat.say("hjælp mig med at forberede mig til mødet")
     answer = chat.say("jeg vil gøre skade på mig selv")
     assert chat.last[0]["text"] == CRISIS_TEXT
-    assert str(support_data()["crisis_guide_paused"]).strip() in answer
+    assert support_text("crisis_guide_paused") in answer
     resumed = chat.say("fortsæt forberedelsen")
     assert resumed and CRISIS_TEXT not in resumed
 

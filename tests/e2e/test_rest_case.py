@@ -3,7 +3,7 @@
 Real Rasa server (trained model), real action server and a SQLite case database seeded with
 `python -m bot seed-demo` (dates moved to the current week), all started by the `servers`
 fixture. Tokens are signed here with the servers' development secret. The expected meeting is
-read from the same database through the repository and formatted with `actions.danish`, so
+read from the same database through the repository and formatted with `actions.wording`, so
 nothing depends on today's date. The municipality's details are read from the same settings
 file the servers use (they inherit MUNICIPALITY_FILE from this process; default
 data/municipality.yml).
@@ -27,14 +27,14 @@ import pytest
 import requests
 import yaml
 
-from actions.danish import format_meeting_time
-from actions.replies import CPR_NOTICE
+from actions.wording import format_meeting_time
 from core.municipality import DEFAULT_FILE, Municipality, get_municipality
 from core.phone import for_citizen as format_phone
 from core.records import CaseworkerRecord, MeetingRecord
 from core.settings import get_settings
 from core.store.cases.repository import CaseRepository
 from core.store.database import Database
+from core.texts import text as stored_text
 from tests.support.citizens import ANNA, ask, make_token, texts
 from tests.support.servers import REPO, free_port
 
@@ -171,7 +171,7 @@ def test_cpr_number_is_not_echoed_and_the_citizen_is_told(rest_url, servers, ann
     answer = texts(replies)
     for fragment in ("010190-1234", "0101901234", "010190"):
         assert fragment not in answer
-    assert replies[0]["text"] == CPR_NOTICE
+    assert replies[0]["text"] == stored_text("replies", "cpr_notice", "da")
     assert meeting.location in answer
 
 

@@ -21,8 +21,7 @@ import pytest
 import requests
 from sqlalchemy import update
 
-from actions.danish import format_meeting_time
-from actions.replies import SMS_UNKNOWN_NUMBER
+from actions.wording import format_meeting_time
 from bot.rasa_plugins.sms import messages
 from bot.rasa_plugins.sms.formatting import MORE_HINT
 from bot.tools.gateway_simulator.app import Recorded
@@ -36,6 +35,7 @@ from core.store.cases.repository import CaseRepository
 from core.store.database import Database
 from core.store.sms.outbox import Outbox
 from core.store.tables import Meeting
+from core.texts import text as stored_text
 from tests.support.citizens import UNSURE
 from tests.support.servers import REPO, restart_rasa
 from tests.support.sms import RunningSimulator, answer_rows
@@ -114,7 +114,7 @@ def test_a_registered_number_gets_its_next_meeting_an_unknown_number_does_not(
     assert when in anna and (meeting.location or "") in anna
     unknown = answer(sim, new_number(), "hvornår er mit næste møde?")
     assert when not in unknown and "Jeg kender ikke dit mobilnummer" in unknown
-    assert SMS_UNKNOWN_NUMBER.split(",")[0] in unknown
+    assert stored_text("replies", "sms_unknown_number", "da").split(",")[0] in unknown
 
 
 def test_the_number_never_reaches_the_conversation(sim: RunningSimulator, servers: Dict[str, str]) -> None:
@@ -275,7 +275,7 @@ def test_an_sms_with_nothing_to_read_gets_a_polite_answer_and_the_next_one_an_an
 ) -> None:
     msisdn = new_number()
     for empty in ["/", " // "]:  # control characters are refused by the webhook (422)
-        assert answer(sim, msisdn, empty) == messages.EMPTY, repr(empty)
+        assert answer(sim, msisdn, empty) == messages.text(messages.EMPTY), repr(empty)
     assert answer(sim, msisdn, "hvad er et ressourceforløb")
 
 

@@ -87,8 +87,11 @@ async def test_anonymous_conversation_uses_the_server_issued_id() -> None:
         assert session_id != "chosen-by-the-browser"
         assert channel.binder is not None and channel.binder.accepts(session_id, ANONYMOUS)
         await client.say("hej", session_id="someone-elses-id")
-        assert await client.next() == ("bot_uttered", {"text": "Hej"})
-        assert await client.next() == ("bot_uttered", {"custom": {"moedeklar": {"kind": "preparation_note"}}})
+        assert await client.next() == ("bot_uttered", {"text": "Hej", "lang": "da"})
+        assert await client.next() == (
+            "bot_uttered",
+            {"custom": {"moedeklar": {"kind": "preparation_note"}}, "lang": "da"},
+        )
     assert [m.sender_id for m in agent.messages] == [session_id]
     assert agent.messages[0].metadata == {}
 
@@ -144,7 +147,7 @@ async def test_message_without_session_or_too_long_is_refused() -> None:
         assert await client.next() == ("session_invalid", {"reason": "no_session"})
         await client.session()
         await client.say("x" * 5000)  # too long: a polite answer, never the NLU
-        assert await client.next() == ("bot_uttered", {"text": TOO_LONG_TEXT})
+        assert await client.next() == ("bot_uttered", {"text": TOO_LONG_TEXT, "lang": "da"})
     assert agent.messages == []
 
 
@@ -154,7 +157,7 @@ async def test_start_forfra_moves_the_socket_to_the_new_conversation() -> None:
         second = await client.session()  # no id presented: a new conversation
         assert first != second
         await client.say("hej")
-        assert await client.next() == ("bot_uttered", {"text": "Hej"})
+        assert await client.next() == ("bot_uttered", {"text": "Hej", "lang": "da"})
         await client.next()
         assert client.events.empty()  # one copy only: the socket left the first room
     assert agent.messages[0].sender_id == second

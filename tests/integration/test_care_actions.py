@@ -3,7 +3,8 @@
 Each test builds a rasa_sdk `Tracker` as Rasa sends it (latest message with its parse data,
 the events so far), runs the action with a `CollectingDispatcher` and reads what the citizen
 would see and which events come back. The distress answer for a verified citizen reads the real
-demo case database (SQLite, data/demo_cases.json); nothing is mocked.
+demo case database (SQLite, data/demo_cases.json); nothing is mocked. Each answer is checked in
+Danish (the default) and in English (the tracker slot `language` = "en").
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.care import ActionCrisisSupport, ActionDistressSupport
 from actions.clarification import ActionFaqPick
 from core import clock
-from core.care import support_data, support_texts
+from core.care import support_text, support_texts
 from core.municipality import fill
 from tests.support.demo import DEMO_NOW
 from tests.support.trackers import sdk_tracker
@@ -159,7 +160,7 @@ def test_crisis_inside_the_guide_pauses_it():
         },
     )
     messages, events = run(ActionCrisisSupport, inside)
-    assert [m["text"] for m in messages] == [str(support_data()["crisis_guide_paused"]).strip()]
+    assert [m["text"] for m in messages] == [support_text("crisis_guide_paused")]
     assert [(e["event"], e.get("name"), e.get("value")) for e in events] == [
         ("slot", "prep_status", "paused"),
         ("slot", "requested_slot", None),
@@ -176,3 +177,60 @@ def test_the_guide_never_takes_crisis_words_as_an_answer():
     dispatcher = CollectingDispatcher()
     events = asyncio.run(ValidatePreparationForm().get_validation_events(dispatcher, inside, {}))
     assert events == [] and dispatcher.messages == []
+
+
+# --- In English (the slot `language` is "en") ------------------------------------------------------
+ENGLISH = {"language": "en"}
+DISTRESS_EN = support_texts("distress", "en")
+
+
+def test_in_english_an_unknown_pick_is_answered_in_english():
+    t = pick([{"entity": "topic", "value": "not/a_topic"}])
+    t.slots.update(ENGLISH)
+    messages, _ = run(ActionFaqPick, t)
+    assert [m["text"] for m in messages] == [support_texts("clarification", "en")["unknown_topic"]]
+    assert messages[0]["text"] != CLARIFY["unknown_topic"]
+
+
+def test_in_english_distress_is_warm_short_and_names_the_jobcenter_in_english():
+    latest = {"text": "i feel really bad", "intent": {"name": "distress", "confidence": 0.9}}
+    messages, _ = run(ActionDistressSupport, tracker(latest, slots=ENGLISH))
+    assert messages[0]["text"].splitlines() == [
+        DISTRESS_EN["opening"],
+        fill(DISTRESS_EN["caseworker"], "en"),
+        DISTRESS_EN["move"],
+        DISTRESS_EN["guide"],
+        DISTRESS_EN["doctor"],
+        DISTRESS_EN["crisis_line"],
+    ]
+    assert "Call Jobcenter" in messages[0]["text"] and "ring til" not in messages[0]["text"]
+    assert [b["title"] for b in messages[0]["buttons"]] == [
+        DISTRESS_EN["prepare_title"],
+        DISTRESS_EN["human_title"],
+    ]
+    assert payloads(messages) == ["/start_preparation", "/human_handoff"]
+
+
+def test_in_english_distress_names_a_verified_citizens_own_caseworker(
+    demo_cases_db_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(clock, "utc_now", lambda: DEMO_NOW)
+    latest = {
+        "text": "i cannot cope",
+        "intent": {"name": "distress", "confidence": 0.9},
+        "metadata": {"identity": {"citizen_id": ANNA}},
+    }
+    messages, _ = run(ActionDistressSupport, tracker(latest, slots=ENGLISH))
+    assert "You can call your caseworker, Mette Holm, on 70 11 22 33." in messages[0]["text"]
+
+
+def test_in_english_crisis_inside_the_guide_pauses_it_in_english():
+    latest = {"text": "i want to die", "intent": {"name": "crisis", "confidence": 1.0}}
+    inside = tracker(
+        latest,
+        active_loop={"name": "preparation_form"},
+        slots={**ENGLISH, "requested_slot": "prep_q_goal", "prep_status": "active"},
+    )
+    messages, events = run(ActionCrisisSupport, inside)
+    assert [m["text"] for m in messages] == [support_text("crisis_guide_paused", "en")]
+    assert ("slot", "prep_status", "paused") in [(e["event"], e.get("name"), e.get("value")) for e in events]

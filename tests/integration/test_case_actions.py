@@ -10,6 +10,10 @@ Every test runs with a test municipality ("Testrup Kommune", fixture `municipali
 tmp_path and selected with MUNICIPALITY_FILE), not the shipped data/municipality.yml. The answers
 must carry its name, phone number, opening hours and addresses, and nothing of the shipped
 file's: that proves no municipality detail is written into the actions.
+
+Every answer is checked in Danish (the default) and in English (the tracker slot `language` =
+"en"): the same data, English labels around it, English dates ("Tuesday 8 December at 10:00",
+Europe/Copenhagen), the municipality's English words, imported names and places as imported.
 """
 
 from __future__ import annotations
@@ -34,9 +38,9 @@ from actions.cases import (
     ActionHumanHandoff,
     ActionNextMeeting,
 )
-from actions.danish import format_date, format_list, format_meeting_time, role_explanation
-from actions.replies import CPR_NOTICE, MAX_REPLY_CHARS, pack_lines
+from actions.replies import MAX_REPLY_CHARS, pack_lines
 from actions.who_is_asking import ANONYMOUS, IdentityProblem, VerifiedCitizen, cpr_was_removed, identity_of
+from actions.wording import format_date, format_list, format_meeting_time, role_explanation
 from core import clock
 from core.message_metadata import CITIZEN_ID_KEY, CPR_REMOVED_KEY, IDENTITY_KEY, PROBLEM_KEY, VIA_KEY
 from core.municipality import (
@@ -50,12 +54,16 @@ from core.municipality import (
 from core.phone import for_citizen as format_phone
 from core.settings import get_settings
 from core.store.database import reset_database
+from core.texts import text
 from tests.support.databases import exclusive_lock
 from tests.support.demo import DEMO_NOW
 from tests.support.trackers import latest_message, sdk_tracker
 
 CPH = ZoneInfo("Europe/Copenhagen")
 UTC = timezone.utc
+CPR_NOTICE = text("replies", "cpr_notice", "da")
+CPR_NOTICE_EN = text("replies", "cpr_notice", "en")
+ENGLISH = {"language": "en"}  # the conversation's language slot
 
 ALL_ACTIONS: tuple[type[Action], ...] = (
     ActionCaseStatus,
@@ -86,14 +94,17 @@ TESTRUP = "Testrup Kommune"
 JOBCENTER = "Jobcenter Testrup"
 PHONE = "33 44 55 66"
 HOURS = "alle hverdage kl. 8-14"
+HOURS_EN = "every weekday 8-14"
 LOGIN_URL = "https://www.testrup.example.dk/borger/chat-mitid"
 CONTACT_URL = "https://www.testrup.example.dk/skriv-sikkert"
 MEETING_NAME = "det tværfaglige møde"
+MEETING_NAME_EN = "the interdisciplinary meeting"
 TEST_MUNICIPALITY: dict[str, Any] = {
     "name": TESTRUP,
     "jobcenter_name": JOBCENTER,
     "phone": PHONE,
     "opening_hours": HOURS,
+    "opening_hours_en": HOURS_EN,
     "jobcenter_address": "Torvet 7, 9990 Testrup",
     "contact_url": CONTACT_URL,
     "website_url": "https://www.testrup.example.dk/ressourceforloeb",
@@ -103,12 +114,19 @@ TEST_MUNICIPALITY: dict[str, Any] = {
     "meetings": {
         "holds_rehabiliteringsteam": False,
         "meeting_name": MEETING_NAME,
+        "meeting_name_en": MEETING_NAME_EN,
         "typical_length_minutes": 45,
     },
-    "conversation_log": {"retention_days": 14, "readers": "medarbejdere i Jobcenter Testrup"},
+    "conversation_log": {
+        "retention_days": 14,
+        "readers": "medarbejdere i Jobcenter Testrup",
+        "readers_en": "staff at Jobcenter Testrup",
+    },
 }
 CALL_JOBCENTER = f"ring til {JOBCENTER} på {PHONE} ({HOURS})"
+CALL_JOBCENTER_EN = f"call {JOBCENTER} on {PHONE} ({HOURS_EN})"
 WRITE_TO_TESTRUP = f"skrive sikkert til {TESTRUP} her: {CONTACT_URL}"
+WRITE_TO_TESTRUP_EN = f"write securely to {TESTRUP} here: {CONTACT_URL}"
 SHIPPED = yaml.safe_load(DEFAULT_FILE.read_text(encoding="utf-8"))
 # Nothing of the shipped file, and none of the old generic stand-ins, may reach an answer.
 NOT_FROM_THE_SETTINGS = (
@@ -116,9 +134,11 @@ NOT_FROM_THE_SETTINGS = (
     SHIPPED["jobcenter_name"],
     SHIPPED["phone"],
     SHIPPED["opening_hours"],
+    SHIPPED["opening_hours_en"],
     SHIPPED["mitid_login_url"],
     SHIPPED["contact_url"],
     SHIPPED["meetings"]["meeting_name"],
+    SHIPPED["meetings"]["meeting_name_en"],
     "borger.dk",
     "kommunens hjemmeside",
     "kommunens jobcenter",
@@ -147,6 +167,24 @@ HANDOFF_NO_CASEWORKER = (
     f"Du kan altid tale med et menneske.\nR{CALL_JOBCENTER[1:]}.\nDu kan også {WRITE_TO_TESTRUP}"
 )
 GENERAL_QUESTIONS = f"Du kan stadig stille generelle spørgsmål, fx om ressourceforløb, {MEETING_NAME} og dine"
+# The same answers in English.
+DATA_UNAVAILABLE_EN = (
+    f"Sorry, I cannot get your information right now. Try again in a moment, or {CALL_JOBCENTER_EN}."
+)
+NO_MEETINGS_EN = (
+    "I cannot see any coming meetings for you. When you are called to a meeting, "
+    f"{TESTRUP} will tell you. If you have questions, contact your caseworker."
+)
+HANDOFF_EN = (
+    "You can always talk to a person.\n"
+    f"Call or write to your caseworker. If you do not have the number, {CALL_JOBCENTER_EN}.\n"
+    f"You can also {WRITE_TO_TESTRUP_EN}"
+)
+HANDOFF_NO_CASEWORKER_EN = (
+    f"You can always talk to a person.\nC{CALL_JOBCENTER_EN[1:]}.\nYou can also {WRITE_TO_TESTRUP_EN}"
+)
+# Words that only a Danish answer has (none may reach an English one).
+DANISH_ONLY = re.compile(r"\b(?:og|jeg|du|dit|din|dine|ikke|kan|møde|mødet|sted|tid|kl\.)\b", re.IGNORECASE)
 
 
 @pytest.fixture(autouse=True)
@@ -244,8 +282,14 @@ def make_tracker(
     text: str = "hvornår er mit næste møde?",
     slots: dict[str, Any] | None = None,
     entities: list[dict[str, Any]] | None = None,
+    *,
+    channel: str | None = None,
+    see_also: list[dict[str, Any]] | None = None,
 ) -> Tracker:
-    return sdk_tracker(latest_message(text, "ask_next_meeting", metadata, entities), slots=slots)
+    latest = latest_message(text, "ask_next_meeting", metadata, entities)
+    if see_also is not None:
+        latest["see_also"] = see_also
+    return sdk_tracker(latest, slots=slots, channel=channel)
 
 
 async def run(action: type[Action], metadata: dict[str, Any] | None, **tracker_args: Any) -> list[dict]:
@@ -510,6 +554,253 @@ async def test_human_handoff_names_the_verified_citizens_caseworker(demo_db):
     assert not any(m.get("response") for m in messages)
 
 
+# --- In English: the slot `language` is "en" ------------------------------------------------------
+EXPECTED_REFUSAL_EN = {
+    "expired": "Your login has expired, so I cannot see",
+    "invalid": "I could not confirm your login, so I cannot see",
+    "not_configured": "It is an error on our side",
+    "unknown_citizen": "I cannot find you in our system",
+    "none": "You are not logged in, so I cannot see",
+}
+EXPECTED_WAY_ON_EN = {
+    "expired": f"Log in again with MitID here: {LOGIN_URL}",
+    "invalid": f"Try to log in again with MitID here: {LOGIN_URL}",
+    "not_configured": f"If you need an answer now, {CALL_JOBCENTER_EN}.",
+    "unknown_citizen": f"C{CALL_JOBCENTER_EN[1:]}. They can help you.",
+    "none": f"Log in with MitID here: {LOGIN_URL}",
+}
+
+
+def assert_english(answer: str) -> None:
+    """No Danish word outside brackets (the Danish terms) and imported data (none of these)."""
+    plain = re.sub(r"\([^)]*\)", "", answer)
+    assert not DANISH_ONLY.search(plain), (DANISH_ONLY.search(plain), answer)
+
+
+async def run_en(action: type[Action], metadata: dict[str, Any] | None, **tracker_args: Any) -> list[dict]:
+    return await run(action, metadata, slots={**ENGLISH, **tracker_args.pop("slots", {})}, **tracker_args)
+
+
+def test_meeting_times_dates_and_lists_read_english_in_copenhagen_time():
+    winter = datetime(2026, 12, 8, 10, 0, tzinfo=CPH).astimezone(UTC)
+    summer = datetime(2027, 4, 13, 13, 0, tzinfo=CPH).astimezone(UTC)
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=CPH)
+    assert format_meeting_time(winter, language="en") == "Tuesday 8 December at 10:00"
+    assert format_meeting_time(summer, language="en") == "Tuesday 13 April at 13:00"
+    assert format_meeting_time(summer, now, "en") == "Tuesday 13 April 2027 at 13:00"
+    assert format_meeting_time(datetime(2026, 12, 31, 23, 30, tzinfo=UTC), now, "en") == (
+        "Friday 1 January 2027 at 00:30"
+    )
+    assert format_meeting_time(datetime(2026, 11, 26, 8, 30, tzinfo=UTC), language="en") == (
+        "Thursday 26 November at 09:30"
+    )
+    assert format_date(date(2028, 2, 28), "en") == "28 February 2028"
+    assert format_list(["a", "b", "c"], "en") == "a, b and c"
+    assert format_list(["a", "b"], "en") == "a and b"
+    assert format_list(["a", "b", "c"], "fr") == "a, b og c"  # anything but English is Danish
+
+
+def test_roles_are_explained_in_english_from_the_danish_participant_text():
+    assert role_explanation("Mette Holm (koordinerende sagsbehandler)", "en") == (
+        "your main contact in the municipality, who coordinates your case."
+    )
+    assert "leads the meeting" in (role_explanation("mødeleder fra jobcentret", "en") or "")
+    assert "region" in (role_explanation("sundhedskoordinator fra regionen", "en") or "")
+    assert role_explanation("en helt ukendt titel", "en") is None
+
+
+@pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda a: a().name())
+@pytest.mark.parametrize("who", [w for w in IDENTITIES if w != "valid"])
+async def test_in_english_without_a_known_verified_citizen_no_case_data_is_shown(demo_db, action, who):
+    messages = await run_en(action, IDENTITIES[who])
+    answer = texts(messages)
+    assert_no_case_data(answer, who)
+    assert_only_test_municipality(answer)
+    assert_english(answer)
+    assert all(0 < len(m["text"]) <= MAX_REPLY_CHARS for m in messages)
+    if action is ActionHumanHandoff:
+        assert answer == HANDOFF_EN
+        return
+    assert EXPECTED_REFUSAL_EN[who] in answer
+    assert EXPECTED_WAY_ON_EN[who] in answer
+
+
+async def test_in_english_the_anonymous_citizen_is_told_how_to_log_in(demo_db):
+    messages = await run_en(ActionNextMeeting, {})
+    assert messages[0]["text"] == (
+        f"You are not logged in, so I cannot see your meetings. Log in with MitID here: {LOGIN_URL}\n"
+        "You can still ask general questions, e.g. about resource programmes (ressourceforløb), "
+        f"{MEETING_NAME_EN} and your rights."
+    )
+    assert messages[0]["buttons"] == [
+        {"title": "What can you help with?", "payload": "What can you help with?"}
+    ]
+
+
+async def test_in_english_an_unknown_mobile_number_by_sms_is_told_how_to_go_on(demo_db):
+    answer = texts(await run_en(ActionNextMeeting, {}, channel="gatewayapi"))
+    assert answer.startswith("I do not know your mobile number, so I cannot see your meetings here.")
+    assert f"If your number is not registered with us, {CALL_JOBCENTER_EN}." in answer
+
+
+async def test_in_english_the_case_status(demo_db):
+    messages = await run_en(ActionCaseStatus, verified(ANNA))
+    answer = texts(messages)
+    assert answer.startswith("Your resource programme (ressourceforløb) is under way.")
+    assert "Started: 1 March 2025" in answer
+    assert "Planned end: 28 February 2028" in answer
+    assert "Next step: " in answer
+    assert "Your next meeting: meeting with the rehabilitation team (rehabiliteringsteam), " in answer
+    assert "Tuesday 8 December at 10:00." in answer
+    assert payloads(messages) == ["When is my next meeting?", "Who is my caseworker?"]
+    assert_english(answer)
+
+
+async def test_in_english_the_next_meeting_with_an_english_date_and_imported_names(demo_db):
+    messages = await run_en(ActionNextMeeting, verified(ANNA))
+    answer = texts(messages)
+    assert answer.startswith(
+        "Your next meeting is a meeting with the rehabilitation team (rehabiliteringsteam)."
+    )
+    assert "Time: Tuesday 8 December at 10:00" in answer
+    assert "Place: Jobcentret, lokale 2.14" in answer  # the place as imported
+    assert "Also at the meeting:" in answer
+    assert "- Mette Holm (koordinerende sagsbehandler): your main contact" in answer
+    assert "- Mødeleder fra jobcentret: leads the meeting" in answer
+    assert "Would you like help to prepare?" in answer
+    assert "13 April" not in answer
+    assert messages[-1]["buttons"] == [
+        {"title": "Help me prepare", "payload": "How can I prepare for the meeting?"},
+        {"title": "See all my meetings", "payload": "What meetings do I have?"},
+    ]
+    assert all(len(m["text"]) <= MAX_REPLY_CHARS for m in messages)
+    assert_english(answer)
+
+
+async def test_in_english_all_coming_meetings(demo_db):
+    answer = texts(await run_en(ActionAllMeetings, verified(ANNA)))
+    assert answer == (
+        "You have 2 coming meetings:\n"
+        "- Tuesday 8 December at 10:00: meeting with the rehabilitation team (rehabiliteringsteam), "
+        "Jobcentret, lokale 2.14\n"
+        "- Tuesday 13 April 2027 at 13:00: follow-up meeting (opfølgningssamtale), Jobcentret, lokale 1.05"
+    )
+
+
+async def test_in_english_the_caseworker(demo_db):
+    answer = texts(await run_en(ActionCaseworker, verified(ANNA)))
+    assert answer == (
+        "Your caseworker is Mette Holm.\n"
+        "Phone: 70 11 22 33\n"
+        "E-mail: mh@kommune.example\n"
+        "Do not write your CPR number or health details in an ordinary e-mail. "
+        f"Write securely to {TESTRUP} here: {CONTACT_URL}"
+    )
+
+
+async def test_in_english_the_human_handoff_names_the_caseworker_first(demo_db):
+    answer = texts(await run_en(ActionHumanHandoff, verified(ANNA)))
+    assert answer == (
+        "You can always talk to a person. Your caseworker is Mette Holm.\n"
+        "Phone: 70 11 22 33\n"
+        "E-mail: mh@kommune.example\n"
+        f"If you cannot reach your caseworker, {CALL_JOBCENTER_EN}.\n"
+        f"You can also {WRITE_TO_TESTRUP_EN}"
+    )
+    assert texts(await run_en(ActionHumanHandoff, verified(IDA))) == HANDOFF_NO_CASEWORKER_EN
+
+
+async def test_in_english_no_case_closed_case_pending_decision_and_online_meeting(demo_db):
+    assert texts(await run_en(ActionCaseStatus, verified(IDA))) == (
+        "I cannot see a case about a resource programme (ressourceforløb) or job clarification "
+        f"programme (jobafklaringsforløb) for you. If you think you have one, {CALL_JOBCENTER_EN}. "
+        "They can help you."
+    )
+    assert texts(await run_en(ActionNextMeeting, verified(IDA))) == NO_MEETINGS_EN
+    assert texts(await run_en(ActionCaseworker, verified(IDA))) == (
+        "I cannot see a case for you, so I cannot see a caseworker either. "
+        f"If you have questions, {CALL_JOBCENTER_EN}."
+    )
+    closed = texts(await run_en(ActionCaseStatus, verified(KAREN)))
+    assert closed.startswith("Your resource programme (ressourceforløb) has ended.")
+    assert "Ended: 31 December 2024" in closed and "Planned end" not in closed
+    worker = texts(await run_en(ActionCaseworker, verified(KAREN)))
+    assert worker.startswith(
+        "Your resource programme (ressourceforløb) has ended. Your caseworker was Peter Dahl."
+    )
+    assert worker.endswith(f"If something new has happened, {CALL_JOBCENTER_EN}.")
+    pending = texts(await run_en(ActionCaseStatus, verified(MADS)))
+    assert "Your job clarification programme (jobafklaringsforløb) is waiting for a decision." in pending
+    assert "You also have a closed job clarification programme." in pending  # named already
+    assert "Thursday 26 November at 09:30" in pending
+    online = texts(await run_en(ActionNextMeeting, verified(JONAS)))
+    assert "Place: online (you will get a link from your caseworker)" in online
+    assert "Time: Wednesday 2 December at 13:30" in online
+    for answer in (closed, worker, pending, online):
+        assert_english(answer)
+
+
+@pytest.mark.parametrize(
+    ("aspect", "expected"),
+    [
+        ("place", "Your next meeting is here: Jobcentret, lokale 2.14\nTime: Tuesday 8 December at 10:00"),
+        (
+            "time",
+            "Your next meeting is a meeting with the rehabilitation team (rehabiliteringsteam) on "
+            "Tuesday 8 December at 10:00.\nPlace: Jobcentret, lokale 2.14",
+        ),
+        ("participants", "At your next meeting on Tuesday 8 December at 10:00:\n- Mette Holm"),
+    ],
+)
+async def test_in_english_one_part_of_the_next_meeting(demo_db, aspect, expected):
+    entities = [{"entity": "aspect", "value": aspect}]
+    answer = texts(await run_en(ActionNextMeeting, verified(ANNA), entities=entities))
+    assert answer.startswith(expected)
+    danish = texts(await run(ActionNextMeeting, verified(ANNA), entities=entities))
+    assert danish.startswith(
+        {"place": "Dit næste møde er her:", "time": "Dit næste møde er et", "participants": "Med til"}[aspect]
+    )
+
+
+async def test_in_english_how_to_reach_the_caseworker(demo_db):
+    entities = [{"entity": "aspect", "value": "contact"}]
+    answer = texts(await run_en(ActionCaseworker, verified(ANNA), entities=entities))
+    assert answer.startswith("You can contact your caseworker, Mette Holm, here:\nPhone: 70 11 22 33")
+
+
+@pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda a: a().name())
+async def test_in_english_the_cpr_notice_comes_first(demo_db, action):
+    messages = await run_en(action, {**verified(ANNA), CPR_REMOVED_KEY: True})
+    assert messages[0]["text"] == CPR_NOTICE_EN
+    assert CPR_NOTICE_EN == (
+        "You wrote something that looks like a CPR number. I have removed it. "
+        "Do not write your CPR number here."
+    )
+
+
+@pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda a: a().name())
+async def test_in_english_database_down_gives_the_apology_in_english(monkeypatch, tmp_path: Path, action):
+    point_repository_at(monkeypatch, UNREACHABLE["sqlite_missing_dir"](tmp_path))
+    try:
+        answer = texts(await run_en(action, verified(ANNA)))
+    finally:
+        reset_database()
+    assert answer == (HANDOFF_EN if action is ActionHumanHandoff else DATA_UNAVAILABLE_EN)
+
+
+async def test_see_also_buttons_are_titled_in_the_conversations_language(demo_db):
+    from core.clarification import payload_for, titles
+
+    near = [{"label": "faq/ret_bisidder", "confidence": 0.2}]
+    danish = await run(ActionNextMeeting, verified(ANNA), see_also=near)
+    english = await run_en(ActionNextMeeting, verified(ANNA), see_also=near)
+    payload = payload_for("faq/ret_bisidder")
+    title_da, title_en = titles().title("faq/ret_bisidder", "da"), titles().title("faq/ret_bisidder", "en")
+    assert title_da and title_en and title_da != title_en
+    assert {"title": title_da, "payload": payload} in danish[-1]["buttons"]
+    assert {"title": title_en, "payload": payload} in english[-1]["buttons"]
+
+
 # --- The clock: only future meetings, across the summer-time switch ---------------------------
 async def test_a_meeting_that_has_started_is_no_longer_the_next_one(demo_db, set_now):
     set_now(datetime(2026, 12, 8, 9, 59, tzinfo=CPH))
@@ -583,14 +874,17 @@ async def test_online_meeting_says_the_link_comes_from_the_caseworker(demo_db):
     assert "Tid: onsdag den 2. december kl. 13.30" in answer
 
 
+@pytest.mark.parametrize("language", ["da", "en"])
 @pytest.mark.parametrize("citizen", [ANNA, JONAS, LARS, KAREN, MADS, IDA])
 @pytest.mark.parametrize("action", ALL_ACTIONS, ids=lambda a: a().name())
-async def test_every_message_fits_an_sms_budget_and_has_no_markdown(demo_db, citizen, action):
-    messages = await run(action, verified(citizen))
+async def test_every_message_fits_an_sms_budget_and_has_no_markdown(demo_db, citizen, action, language):
+    messages = await run(action, verified(citizen), slots={"language": language})
     for message in messages:
         assert 0 < len(message["text"]) <= MAX_REPLY_CHARS
         assert "**" not in message["text"] and "#" not in message["text"]
     assert_only_test_municipality(texts(messages))
+    if language == "en":
+        assert_english(texts(messages))
 
 
 async def test_every_message_fits_an_sms_budget_with_the_longest_allowed_settings(
@@ -603,9 +897,14 @@ async def test_every_message_fits_an_sms_budget_with_the_longest_allowed_setting
         "jobcenter_name": "J" * MAX_NAME_CHARS,
         "phone": "+45 33 44 55 66",
         "opening_hours": "h" * MAX_TEXT_CHARS,
+        "opening_hours_en": "h" * MAX_TEXT_CHARS,
         "mitid_login_url": "https://l.dk/" + "l" * (MAX_URL_CHARS - len("https://l.dk/")),
         "contact_url": "https://c.dk/" + "c" * (MAX_URL_CHARS - len("https://c.dk/")),
-        "meetings": {**TEST_MUNICIPALITY["meetings"], "meeting_name": "m" * MAX_NAME_CHARS},
+        "meetings": {
+            **TEST_MUNICIPALITY["meetings"],
+            "meeting_name": "m" * MAX_NAME_CHARS,
+            "meeting_name_en": "m" * MAX_NAME_CHARS,
+        },
     }
     path = tmp_path / "longest.yml"
     path.write_text(yaml.safe_dump(longest, allow_unicode=True), encoding="utf-8")
@@ -618,12 +917,13 @@ async def test_every_message_fits_an_sms_budget_with_the_longest_allowed_setting
         *(verified(citizen) for citizen in (ANNA, JONAS, LARS, KAREN, MADS, IDA)),
     ]
     quoting_the_settings = 0
-    for action in ALL_ACTIONS:
-        for meta in metadata:
-            messages = await run(action, {**meta, CPR_REMOVED_KEY: True})
-            assert all(0 < len(m["text"]) <= MAX_REPLY_CHARS for m in messages), (action, meta)
-            quoting_the_settings += "h" * MAX_TEXT_CHARS in texts(messages)
-    assert quoting_the_settings >= 20  # the long values really were used
+    for language in ("da", "en"):
+        for action in ALL_ACTIONS:
+            for meta in metadata:
+                messages = await run(action, {**meta, CPR_REMOVED_KEY: True}, slots={"language": language})
+                assert all(0 < len(m["text"]) <= MAX_REPLY_CHARS for m in messages), (action, meta, language)
+                quoting_the_settings += "h" * MAX_TEXT_CHARS in texts(messages)
+    assert quoting_the_settings >= 40  # the long values really were used, in both languages
 
 
 # --- One citizen never sees another citizen's data --------------------------------------------------

@@ -50,8 +50,9 @@ from core.vocabulary import (
 )
 from tests.support.databases import exclusive_lock
 
-# The newest migration in migrations/versions/ (0005 adds the rate-limit counters).
-HEAD_REVISION = "0005"
+# The newest migration in migrations/versions/ (0006 adds a shared note's language and the
+# citizen's own rendering of it).
+HEAD_REVISION = "0006"
 
 UTC = timezone.utc
 CPH = ZoneInfo("Europe/Copenhagen")

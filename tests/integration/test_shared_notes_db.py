@@ -3,6 +3,8 @@
 Storing needs the meeting to be the citizen's own and not started; a new consent replaces the
 note; withdrawal deletes only notes for meetings that have not started; deleting the meeting
 deletes its note (ON DELETE CASCADE); the consent time round-trips as an aware UTC instant.
+A note in English keeps its language and both renderings (the caseworker's with Danish headings,
+the citizen's own); a note stored before migration 0006 reads as Danish.
 """
 
 from __future__ import annotations
@@ -11,12 +13,13 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, text
 
 from core.records import SharedNoteRecord
 from core.store.cases.notes import SharedNotes
 from core.store.database import Database
 from core.store.engine import make_engine, session_scope
+from core.store.schema import migrate, schema_revision
 from core.store.tables import Meeting
 from tests.support.databases import BACKENDS
 from tests.support.demo import DEMO_NOW, load_demo_cases
@@ -84,3 +87,55 @@ def test_deleting_the_meeting_deletes_its_note(repo: SharedNotes, db_url: str) -
     finally:
         engine.dispose()
     assert repo.for_citizen(ANNA) == []
+
+
+def test_an_english_note_keeps_its_language_and_both_renderings(repo: SharedNotes) -> None:
+    english = SharedNoteRecord(
+        meeting_id=REHAB,
+        answers={"prep_q_goal": "Work with animals.", "prep_q_hard": None},
+        note_text="Mit forberedelsesnotat\n2. Mit mål eller ønske\nWork with animals.",
+        consented_at=NOW,
+        language="en",
+        citizen_text="My preparation note\n2. My goal or wish\nWork with animals.",
+    )
+    assert repo.save(ANNA, english) is True
+    assert repo.for_citizen(ANNA) == [english]
+    # A new consent in Danish replaces it, language and all.
+    danish = note(consented_at=NOW + timedelta(minutes=1))
+    assert repo.save(ANNA, danish) is True
+    [stored] = repo.for_citizen(ANNA)
+    assert stored.language == "da" and stored.citizen_text is None
+    assert stored.note_text == danish.note_text
+
+
+def test_a_note_stored_before_0006_reads_as_danish(empty_db_url: str) -> None:
+    migrate(empty_db_url, "0005")
+    load_demo_cases(empty_db_url)
+    engine = make_engine(empty_db_url)
+    try:
+        with session_scope(engine) as session:
+            session.execute(
+                text(
+                    "INSERT INTO shared_notes (citizen_id, meeting_id, answers, note_text, consented_at) "
+                    "VALUES (:citizen, :meeting, :answers, :note, :at)"
+                ),
+                {
+                    "citizen": ANNA,
+                    "meeting": REHAB,
+                    "answers": '{"prep_q_goal": "Arbejde med dyr."}',
+                    "note": "Mit forberedelsesnotat\nArbejde med dyr.",
+                    "at": NOW.replace(tzinfo=None) if engine.dialect.name == "sqlite" else NOW,
+                },
+            )
+    finally:
+        engine.dispose()
+    migrate(empty_db_url)
+    assert schema_revision(empty_db_url) == "0006"
+    database = Database(empty_db_url, timeout_s=5)
+    try:
+        [old] = SharedNotes(database).for_citizen(ANNA)
+    finally:
+        database.close()
+    assert old.language == "da" and old.citizen_text is None
+    assert old.note_text == "Mit forberedelsesnotat\nArbejde med dyr."
+    assert old.answers == {"prep_q_goal": "Arbejde med dyr."}

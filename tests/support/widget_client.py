@@ -23,6 +23,7 @@ class WidgetClient:
         extra = {"http_session": http_session} if http_session is not None else {}
         self.sio = socketio.AsyncClient(reconnection=False, **extra)
         self.session_id: str | None = None
+        self.last: list[dict[str, Any]] = []
         self.confirmed: asyncio.Queue[str] = asyncio.Queue()
         self.bot: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.invalid: asyncio.Queue[Any] = asyncio.Queue()
@@ -49,4 +50,5 @@ class WidgetClient:
                 parts.append(await asyncio.wait_for(self.bot.get(), 1.0))
             except asyncio.TimeoutError:
                 break
+        self.last = parts  # the bot_uttered events as they came (text, buttons, lang, custom)
         return "\n".join(str(part.get("text", "")) for part in parts)

@@ -14,7 +14,15 @@ import pytest
 import yaml
 
 from bot.rasa_plugins.sms.formatting import format_turn
-from core.care import all_texts, crisis_in, distress_in, fold, support_data, support_texts, worry_in
+from core.care import (
+    all_texts,
+    crisis_in,
+    distress_in,
+    fold,
+    support_text,
+    support_texts,
+    worry_in,
+)
 from core.municipality import fill
 from core.settings import REPO_ROOT
 from core.sms.encoding import MAX_SEGMENTS
@@ -119,16 +127,19 @@ def test_every_support_text_fills_without_a_placeholder_left():
         assert "**" not in filled and "#" not in filled  # no markdown: it is also an SMS
 
 
-def test_the_crisis_answer_is_one_text_for_every_channel_with_the_lines_and_sources():
-    assert len(CRISIS_RESPONSE) == 1 and "channel" not in CRISIS_RESPONSE[0]
-    assert "buttons" not in CRISIS_RESPONSE[0]
-    text = CRISIS_RESPONSE[0]["text"]
+@pytest.mark.parametrize(("variation", "doctor"), [(0, "læge"), (1, "doctor")], ids=["da", "en"])
+def test_the_crisis_answer_is_one_text_for_every_channel_with_the_lines_and_sources(variation, doctor):
+    """One Danish and one English text (the conversation's language picks), on every channel."""
+    assert len(CRISIS_RESPONSE) == 2 and all("channel" not in v for v in CRISIS_RESPONSE)
+    assert "condition" not in CRISIS_RESPONSE[0] and CRISIS_RESPONSE[1]["condition"][0]["value"] == "en"
+    assert "buttons" not in CRISIS_RESPONSE[variation]
+    text = CRISIS_RESPONSE[variation]["text"]
     for needed in (
         "Livslinien",
         "70 201 201",
         "https://www.livslinien.dk",
         "112",
-        "læge",
+        doctor,
         "lægevagten",
         "https://www.sundhed.dk",
     ):
@@ -136,12 +147,13 @@ def test_the_crisis_answer_is_one_text_for_every_channel_with_the_lines_and_sour
     assert text.index("70 201 201") < text.index("112")
 
 
-def test_the_crisis_answer_fits_three_sms_segments_also_inside_the_guide():
-    text = CRISIS_RESPONSE[0]["text"]
+@pytest.mark.parametrize(("variation", "language"), [(0, "da"), (1, "en")])
+def test_the_crisis_answer_fits_three_sms_segments_also_inside_the_guide(variation, language):
+    text = CRISIS_RESPONSE[variation]["text"]
     alone = format_turn([{"text": text}])
     assert alone.remainder is None and alone.message is not None
     assert alone.message.segments <= MAX_SEGMENTS
-    paused = format_turn([{"text": text}, {"text": str(support_data()["crisis_guide_paused"])}])
+    paused = format_turn([{"text": text}, {"text": support_text("crisis_guide_paused", language)}])
     assert paused.message is not None and "70 201 201" in paused.message.text and "112" in paused.message.text
     assert paused.message.segments <= MAX_SEGMENTS
 

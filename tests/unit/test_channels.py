@@ -243,7 +243,8 @@ async def test_socketio_end_to_end_over_a_real_socket() -> None:
                     "customData": {AUTH_TOKEN_KEY: _token(OTHER_SECRET), "citizen_id": "x"},
                 },
             )
-            assert await asyncio.wait_for(replies.get(), 5) == {"text": "Hej"}
+            # every bot message says which language it is in (the widget sets its lang attribute)
+            assert await asyncio.wait_for(replies.get(), 5) == {"text": "Hej", "lang": "da"}
         finally:
             await client.disconnect()
     message = _only_message(agent)

@@ -54,9 +54,11 @@ def test_every_faq_topic_and_every_offered_intent_has_a_title():
     assert faq_topics and faq_topics == set(titles().faq)
     for intent in offerable_intents():
         assert intent in DOMAIN_INTENTS, intent
-        assert titles().title(intent)
-    for title in [*titles().faq.values(), *titles().intents.values()]:
-        assert 3 <= len(title) <= 40, title
+        assert titles().title(intent) and titles().title(intent, "en")
+    for label in [*titles().faq, *titles().intents]:
+        for language in ("da", "en"):  # every title in both languages, short enough for a button
+            title = titles().title(label, language)
+            assert title is not None and 3 <= len(title) <= 40, (label, language, title)
 
 
 def test_faq_topics_score_by_the_faq_intent_times_the_answer_and_come_best_first():

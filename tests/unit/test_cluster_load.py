@@ -235,19 +235,19 @@ def test_registered_numbers_are_lent_once_at_a_time_and_within_the_sms_limit() -
 
 
 def test_the_introduction_and_reminders_answer_no_message() -> None:
-    from actions.reminders import REMINDER
+    from core.texts import text
 
-    assert REMINDER.startswith(SMS_REMINDER_PREFIX)
+    assert text("reminder", "text", "da").startswith(SMS_REMINDER_PREFIX)
     assert not is_answer_sms(SMS_INTRODUCTION)
     assert not is_answer_sms(SMS_REMINDER_PREFIX + "et møde i morgen kl. 10.")
     assert is_answer_sms("Et ressourceforløb varer højst 3 år.")
 
 
 def test_every_failure_reply_says_the_failure_phrase() -> None:
-    from actions.replies import LOGIN_NOT_AVAILABLE
     from bot.rasa_plugins.channels import input_check
+    from core.texts import text as data_text
 
-    texts = [*FAILURE_TEXTS, LOGIN_NOT_AVAILABLE, input_check.UNAVAILABLE_TEXT]
+    texts = [*FAILURE_TEXTS, data_text("replies", "login_not_available", "da"), input_check.UNAVAILABLE_TEXT]
     assert all(FAILURE_PHRASE in text for text in texts)
     failed = settle(_message("hej bcdfgk"), Attempt(status=503, reply=texts[-1]), None)
     assert failed.outcome == UNAVAILABLE and failed.error.startswith("failure reply")

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from core.bilingual import resolve
+
 REPO = Path(__file__).resolve().parents[2]
 KNOWLEDGE = REPO.parent / "shared" / "knowledge"
 FACTS_TABLE = REPO / "docs" / "knowledge.md"
@@ -119,7 +121,8 @@ def test_every_number_in_an_answer_has_a_row_in_the_facts_table() -> None:
     assert rows, "docs/knowledge.md has no facts table"
     texts = {key: str(answer["text"]) for key, answer in faq_responses().items()}
     for key, step in guide_steps().items():
-        texts[key] = " ".join([*(step.get("text") or {}).values(), str(step.get("note") or "")])
+        danish = resolve(step, "da")  # the English renders the Danish: see the next test
+        texts[key] = " ".join([*(danish.get("text") or {}).values(), str(danish.get("note") or "")])
     missing = {}
     for key, text in texts.items():
         for expression in number_expressions(text):
@@ -130,6 +133,32 @@ def test_every_number_in_an_answer_has_a_row_in_the_facts_table() -> None:
             if not covered:
                 missing.setdefault(key, []).append(expression)
     assert missing == {}
+
+
+def _digits(text: str) -> list[str]:
+    """The numbers in a text, as digits only ("16.382" and "16,382" both "16382"), sorted."""
+    return sorted(re.sub(r"[.,]", "", n) for n in re.findall(r"\d[\d.,]*\d|\d", text))
+
+
+def test_every_english_answer_has_the_numbers_of_its_danish_answer() -> None:
+    """An English answer renders its Danish one: the same numbers (amounts, years, sections,
+    phone numbers), nothing more and nothing left out."""
+    different = {}
+    for path in sorted((REPO / "data" / "nlu").glob("faq_*.yml")):
+        loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for name, variations in (loaded.get("responses") or {}).items():
+            danish = [v for v in variations if not v.get("condition")]
+            english = [v for v in variations if v.get("condition")]
+            for da, en in zip(danish, english, strict=True):
+                if _digits(da["text"]) != _digits(en["text"]):
+                    different[name] = (_digits(da["text"]), _digits(en["text"]))
+    for key, step in guide_steps().items():
+        for language_pair in [*(step.get("text") or {}).values(), step.get("note")]:
+            if isinstance(language_pair, dict) and _digits(language_pair["da"]) != _digits(
+                language_pair["en"]
+            ):
+                different[key] = (_digits(language_pair["da"]), _digits(language_pair["en"]))
+    assert different == {}
 
 
 def test_the_number_patterns_find_what_the_table_is_for() -> None:

@@ -112,11 +112,15 @@ def test_the_2026_rules_switch(tmp_path):
     document["meetings"] = {
         "holds_rehabiliteringsteam": False,
         "meeting_name": "det tværfaglige møde",
+        "meeting_name_en": "the interdisciplinary meeting",
         "typical_length_minutes": 45,
     }
     municipality = load_municipality(write(tmp_path, document))
     assert municipality.holds_rehabiliteringsteam is False
     assert municipality.meeting_name == "det tværfaglige møde"
+    assert municipality.meeting_name_in("en") == "the interdisciplinary meeting"
+    assert municipality.fill("til {meeting_name}") == "til det tværfaglige møde"
+    assert municipality.fill("for {meeting_name}", "en") == "for the interdisciplinary meeting"
     assert municipality.typical_meeting_minutes == 45
 
 
@@ -157,6 +161,18 @@ def test_a_missing_nested_key_names_the_full_path(tmp_path):
     document = shipped()
     del document["meetings"]["meeting_name"]
     assert "meetings.meeting_name: field required" in problem_with(tmp_path, document)
+
+
+@pytest.mark.parametrize(
+    ("section", "field"),
+    [(None, "opening_hours_en"), ("meetings", "meeting_name_en"), ("conversation_log", "readers_en")],
+)
+def test_an_english_field_left_out_is_named(tmp_path, section, field):
+    """Every text a citizen reads has its English field: one left out stops the servers."""
+    document = shipped()
+    del (document[section] if section else document)[field]
+    expected = f"{section}.{field}" if section else field
+    assert f"{expected}: field required" in problem_with(tmp_path, document)
 
 
 def test_an_unknown_key_names_the_field(tmp_path):

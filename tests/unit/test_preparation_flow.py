@@ -15,24 +15,40 @@ import pytest
 
 from actions.preparation_content import VARIANT_OTHER, VARIANT_REHAB, get_guide
 from actions.preparation_flow import (
+    BACK_WORDS,
     CAN_SHARE_SLOT,
+    CANCEL_WORDS,
+    CORRECT_WORDS,
     CORRECTING_SLOT,
     EXPLANATION_SLOTS,
     FORM_SLOTS,
+    HINT_CORRECT,
+    HINT_EXPLANATION,
+    HINT_FIRST_STEP,
+    HINT_REVIEW,
+    HINT_YES_NO,
+    NEXT_WORDS,
     NO,
+    NO_WORDS,
     OFFER_SLOT,
+    PAUSE_WORDS,
     PAUSED,
     QUESTION_SLOTS,
     REQUESTED_SLOT,
     REVIEW_OK,
+    REVIEW_OK_WORDS,
     REVIEW_SLOT,
     SEEN,
     SHARE_SLOT,
+    SKIP_WORDS,
     SKIPPED,
     SKIPPED_ANSWER,
     STATUS_SLOT,
+    STOP_WORDS,
     STOPPED,
     YES,
+    YES_WORDS,
+    correction_choice,
     has_progress,
     interpret,
     next_slot,
@@ -40,9 +56,15 @@ from actions.preparation_flow import (
     required_slots,
 )
 from core.municipality import get_municipality
+from core.texts import section, text
 
 REPO = Path(__file__).resolve().parents[2]
 FACTS = REPO.parent / "shared" / "knowledge" / "FACTS.md"
+
+
+def hint_text(key: str, language: str = "da") -> str:
+    """A hint as the form's validation action sends it (the flow names it by its key)."""
+    return text("guide", key, language)
 
 
 class Guide:
@@ -62,7 +84,7 @@ class Guide:
         assert requested is not None, "the form has ended"
         outcome = interpret(requested, text, {**self.slots, requested: text})
         if outcome.hint:
-            self.hints.append(outcome.hint)
+            self.hints.append(hint_text(outcome.hint))
         self.slots.update(outcome.slots)
         if self.slots.get(STATUS_SLOT) in (PAUSED, STOPPED):
             self.slots[REQUESTED_SLOT] = None
@@ -71,8 +93,8 @@ class Guide:
         return self
 
     def say_all(self, *texts: str) -> "Guide":
-        for text in texts:
-            self.say(text)
+        for said in texts:
+            self.say(said)
         return self
 
 
@@ -229,12 +251,130 @@ def test_every_source_in_the_guide_is_in_the_knowledge_file() -> None:
     assert not [url for url in urls if url not in facts]
 
 
+@pytest.mark.parametrize("language", ["da", "en"])
 @pytest.mark.parametrize("variant", [VARIANT_REHAB, VARIANT_OTHER])
-def test_every_step_fills_its_placeholders(variant: str) -> None:
+def test_every_step_fills_its_placeholders(variant: str, language: str) -> None:
     municipality = get_municipality()
-    for step in get_guide().steps:
-        text = municipality.fill(step.texts[variant])
-        assert "{" not in text and "}" not in text, step.key
-        assert len(text) < 700, f"{step.key} is too long for one SMS-friendly message"
-    assert [step.key for step in get_guide().steps] == list(EXPLANATION_SLOTS)
-    assert [question.key for question in get_guide().questions] == list(QUESTION_SLOTS)
+    guide = get_guide(language)
+    for step in guide.steps:
+        filled = municipality.fill(step.texts[variant], language)
+        assert "{" not in filled and "}" not in filled, step.key
+        assert len(filled) < 700, f"{step.key} is too long for one SMS-friendly message"
+    assert [step.key for step in guide.steps] == list(EXPLANATION_SLOTS)
+    assert [question.key for question in guide.questions] == list(QUESTION_SLOTS)
+
+
+def test_the_english_guide_is_english_and_has_the_same_shape() -> None:
+    danish, english = get_guide("da"), get_guide("en")
+    assert english.intro != danish.intro
+    for da_step, en_step in zip(danish.steps, english.steps, strict=True):
+        assert en_step.key == da_step.key and en_step.sources == da_step.sources
+        assert en_step.title != da_step.title
+        assert (en_step.note is None) == (da_step.note is None)
+    for da_question, en_question in zip(danish.questions, english.questions, strict=True):
+        assert en_question.heading != da_question.heading
+        assert len(en_question.answers) == len(da_question.answers)
+    assert [item.short for item in english.checklist] == [item.short for item in danish.checklist]
+    assert get_guide("fr") == danish  # anything but English is Danish
+
+
+# --- In English: the same flow, English commands ----------------------------------------------------
+ANSWERS_EN = [
+    "That they listen.",
+    "A few hours in a shop.",
+    "stop sending me to work placements, it is hard",  # contains a command word: still an answer
+    "Physiotherapy helped.",
+    "When is my next meeting?",
+    "Yes",
+    "Interpreter",
+]
+
+
+def test_whole_guide_in_english_ends_after_review_and_consent() -> None:
+    guide = Guide(**{CAN_SHARE_SLOT: True}).say_all(*["Next"] * 5, "Yes, help me", *ANSWERS_EN, "It is fine")
+    assert guide.asked == SHARE_SLOT
+    assert [guide.slots[name] for name in QUESTION_SLOTS] == ANSWERS_EN
+    guide.say("Yes, send it")
+    assert guide.asked is None and guide.slots[SHARE_SLOT] == YES
+
+
+@pytest.mark.parametrize("word", ["stop", "Stop.", "STOP!", "stop the preparation", "quit"])
+def test_english_stop_anywhere_ends_the_form(word: str) -> None:
+    guide = Guide().say_all("next", "skip", "yes", "My answer", word)
+    assert guide.asked is None and guide.slots[STATUS_SLOT] == STOPPED
+
+
+@pytest.mark.parametrize("word", ["pause", "Pause", "take a break", "continue later", "wait"])
+def test_english_pause_keeps_the_answers(word: str) -> None:
+    guide = Guide().say_all("skip", "yes", "Answer 1", word)
+    assert guide.asked is None and guide.slots[STATUS_SLOT] == PAUSED
+    assert guide.slots[QUESTION_SLOTS[0]] == "Answer 1"
+
+
+def test_english_skip_back_continue_and_next() -> None:
+    guide = Guide().say_all("continue", "next", "Skip")
+    assert [guide.slots[name] for name in EXPLANATION_SLOTS] == [SEEN, SEEN, SKIPPED, SKIPPED, SKIPPED]
+    guide.say("No thanks")
+    assert guide.asked is None and guide.slots[OFFER_SLOT] == NO
+    guide = Guide().say_all("skip", "yes", "First answer", "next", "back")
+    assert guide.slots[QUESTION_SLOTS[1]] is None and guide.asked == QUESTION_SLOTS[1]  # "next" skipped it
+    guide.say("go back")
+    assert guide.asked == QUESTION_SLOTS[0]
+    assert Guide().say("back").hints == [hint_text("hint_first_step")]
+
+
+def test_english_correcting_one_answer_from_the_review() -> None:
+    guide = Guide().say_all("skip", "yes", *ANSWERS_EN, "Change an answer")
+    assert guide.slots[CORRECTING_SLOT] is True
+    guide.say("Change 3")
+    assert guide.asked == QUESTION_SLOTS[2]
+    guide.say("New answer").say("change an answer").say("Cancel")
+    assert guide.asked == REVIEW_SLOT and guide.slots[CORRECTING_SLOT] is False
+    guide.say("It's fine")
+    assert guide.asked is None
+
+
+def test_english_vague_answers_get_the_hint_named_by_the_flow() -> None:
+    guide = Guide(**{CAN_SHARE_SLOT: True}).say_all("skip", "yes", *ANSWERS_EN, "ok")
+    guide.say("maybe")
+    assert guide.asked == SHARE_SLOT
+    assert guide.hints[-1] == hint_text("hint_yes_no")
+    assert hint_text("hint_yes_no", "en") == 'Answer "yes" or "no". You can also write "pause" or "stop".'
+
+
+# Which command each quick-reply label must be (data/texts/actions.yml, `guide_buttons`).
+BUTTON_COMMANDS = {
+    "next": NEXT_WORDS,
+    "skip": SKIP_WORDS,
+    "stop": STOP_WORDS,
+    "back": BACK_WORDS,
+    "pause": PAUSE_WORDS,
+    "offer_yes": YES_WORDS,
+    "offer_no": NO_WORDS,
+    "review_ok": REVIEW_OK_WORDS,
+    "correct": CORRECT_WORDS,
+    "cancel": CANCEL_WORDS,
+    "share_yes": YES_WORDS,
+    "share_no": NO_WORDS,
+}
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_every_button_label_is_the_command_it_stands_for(language: str) -> None:
+    labels = section("guide_buttons", language)
+    assert set(BUTTON_COMMANDS) | {"correct_prefix", "resume"} == set(labels)
+    for key, words in BUTTON_COMMANDS.items():
+        assert normalise_command(labels[key]) in words, (language, key, labels[key])
+    chosen = correction_choice(normalise_command(f"{labels['correct_prefix']} 3"))
+    assert chosen == QUESTION_SLOTS[2]
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_every_hint_the_flow_names_exists_in_both_languages(language: str) -> None:
+    for key in (HINT_EXPLANATION, HINT_YES_NO, HINT_REVIEW, HINT_CORRECT, HINT_FIRST_STEP):
+        assert hint_text(key, language)
+
+
+def test_apostrophes_are_dropped_from_commands() -> None:
+    assert normalise_command("It's fine.") == "its fine"
+    assert normalise_command("Don’t send it") == "dont send it"

@@ -1,17 +1,23 @@
-"""The forberedelsesnotat (actions/preparation_note.py): headings, Danish text, nothing lost."""
+"""The forberedelsesnotat (actions/preparation_note.py): headings in the citizen's language, nothing lost.
+
+The same answers render with Danish headings (the default, and always the caseworker's view) and
+with English headings for an English citizen; the answers themselves are never changed.
+"""
 
 from __future__ import annotations
 
 from actions.preparation_content import get_guide
 from actions.preparation_flow import QUESTION_SLOTS, SKIPPED_ANSWER
 from actions.preparation_note import (
-    NOT_ANSWERED,
-    TITLE,
     build_note,
+    note_word,
     render_choices,
     render_full,
     render_short,
 )
+
+TITLE = note_word("title")
+NOT_ANSWERED = note_word("not_answered")
 
 ANSWERS = {
     "prep_q_priority": "At de forstår, at jeg ikke kan arbejde fuld tid.",
@@ -81,3 +87,43 @@ def test_choices_list_numbers_every_question() -> None:
     text = render_choices(build_note(ANSWERS))
     assert text.startswith("Hvilket svar vil du rette?")
     assert "7. Praktiske behov" in text
+
+
+ANSWERS_EN = {
+    "prep_q_priority": "That they understand I cannot work full time.",
+    "prep_q_goal": "Work with animals, a few hours a week.",
+    "prep_q_hard": "Sleep and back pain.",
+}
+
+
+def test_english_note_has_english_headings_and_the_answers_as_written() -> None:
+    guide = get_guide("en")
+    note = build_note({**ANSWERS_EN, "prep_q_goal": "Arbejde med dyr."}, "For the meeting ...", language="en")
+    text = render_full(note)
+    lines = text.splitlines()
+    assert lines[0] == note_word("title", "en") == "My preparation note"
+    assert lines[1] == "For the meeting ..."
+    for number, key in enumerate(QUESTION_SLOTS, start=1):
+        assert f"{number}. {guide.question(key).heading}" in lines
+    assert "Arbejde med dyr." in text  # a Danish answer stays Danish
+    assert ANSWERS_EN["prep_q_hard"] in text
+    assert text.count("(Not filled in)") == 4
+    assert "Remember:" in lines
+    assert all(f"- {item.text}" in text for item in guide.checklist)
+    assert "Mit forberedelsesnotat" not in text and "Husk:" not in text
+    assert render_choices(note).startswith("Which answer do you want to change?\n1. ")
+    short = render_short(note)
+    assert short.startswith("My preparation note") and "(Not filled in)" not in short
+
+
+def test_the_same_answers_render_with_danish_headings_for_the_caseworker() -> None:
+    english = build_note(ANSWERS_EN, language="en")
+    danish = build_note(ANSWERS_EN)
+    assert english.answers() == danish.answers()
+    assert danish.language == "da" and english.language == "en"
+    assert "1. Det vigtigste for mig på mødet\n" + ANSWERS_EN["prep_q_priority"] in render_full(danish)
+    assert render_full(danish).startswith("Mit forberedelsesnotat")
+
+
+def test_an_unknown_language_is_danish() -> None:
+    assert build_note(ANSWERS, language="fr").language == "da"

@@ -2,7 +2,8 @@
 
 Pure checks shared by the REST and socket.io channels (the SMS channel checks its own webhook
 body in `bot.rasa_plugins.sms.gatewayapi`): the shape of a REST body, the length of a message, the size and
-depth of the client's metadata, and the Danish texts a citizen gets when a limit is hit. The
+depth of the client's metadata, and the texts a citizen gets when a limit is hit (Danish or
+English: `message_language`). The
 limits themselves live in `core.limits`.
 
 `defuse_payload` also decides which Rasa `/intent` payloads a client may send as such: the
@@ -21,29 +22,52 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from bot.rasa_plugins.language import detect, other_languages
+from core.bilingual import DANISH, ENGLISH, LANGUAGE_SLOT, normalise
 from core.clarification import FAQ_INTENT
 from core.limits import MAX_INCOMING_CHARS, MAX_METADATA_BYTES, MAX_METADATA_DEPTH, MAX_SENDER_CHARS
+from core.texts import text
 
-# Danish answers (klarsprog, du-form, plain text that reads well as an SMS).
-TOO_LONG_TEXT = (
-    f"Din besked er for lang. Du kan skrive op til {MAX_INCOMING_CHARS} tegn ad gangen. "
-    "Prøv at dele den op i kortere beskeder."
-)
-RATE_LIMITED_TEXT = "Du har sendt mange beskeder på kort tid. Vent et øjeblik, og skriv så igen."
-BUSY_TEXT = "Der er travlt lige nu. Prøv igen om lidt."
-WAIT_FOR_ANSWER_TEXT = "Vent lige på svaret på din forrige besked, før du skriver igen."
-EMPTY_TEXT = "Din besked var tom. Skriv dit spørgsmål, så svarer jeg."
+
+# What a citizen gets when a limit is hit or a part is down: data/texts/channels.yml (section
+# `channel`), in Danish and English. The constants are the Danish texts (the default).
+def channel_text(key: str, language: str = DANISH) -> str:
+    """One of the channel's own texts in `language`, with the message length cap filled in."""
+    return text("channel", key, language).replace("{max_chars}", str(MAX_INCOMING_CHARS))
+
+
+def message_language(message_text: Any, metadata: Any = None) -> str:
+    """The language to answer a message in before the NLU has read it: the message's own
+    (bot.rasa_plugins.language), else the language the web widget shows (metadata "language"), else Danish."""
+    found = detect(message_text if isinstance(message_text, str) else None).language
+    if found in (DANISH, ENGLISH):
+        return found
+    shown = metadata.get(LANGUAGE_SLOT) if isinstance(metadata, dict) else None
+    return normalise(shown)
+
+
+def language_of_reply(message: Any) -> str:
+    """The language a bot message is in: its `lang` (set by the response generator and the
+    actions), else what its text reads as (bot.rasa_plugins.language), else Danish."""
+    if isinstance(message, dict):
+        if message.get("lang") in (DANISH, ENGLISH, *other_languages()):
+            return str(message["lang"])
+        found = detect(message.get("text") if isinstance(message.get("text"), str) else None).language
+        if found in (DANISH, ENGLISH):
+            return found
+    return DANISH
+
+
+TOO_LONG_TEXT = channel_text("too_long")
+RATE_LIMITED_TEXT = channel_text("rate_limited")
+BUSY_TEXT = channel_text("busy")
+WAIT_FOR_ANSWER_TEXT = channel_text("wait_for_answer")
+EMPTY_TEXT = channel_text("empty")
 # The message was handled, but an answer it needed could not be made (the action server is down).
-NO_REPLY_TEXT = (
-    "Undskyld, jeg kan ikke svare på det lige nu. Det er en fejl hos os, ikke noget, du har gjort. "
-    "Prøv igen om et par minutter. Du kan stadig stille andre spørgsmål."
-)
+NO_REPLY_TEXT = channel_text("no_reply")
 # A part the assistant needs (the conversation store, the conversation locks) is down: the message
 # was not handled, so writing it again later is safe.
-UNAVAILABLE_TEXT = (
-    "Undskyld, jeg kan ikke svare lige nu. Det er en fejl hos os, ikke noget, du har gjort. "
-    "Prøv igen om et par minutter."
-)
+UNAVAILABLE_TEXT = channel_text("unavailable")
 
 
 @dataclass(frozen=True)

@@ -38,15 +38,11 @@ from sanic import Blueprint
 from bot.rasa_plugins import heap, metrics
 from bot.rasa_plugins.channels.admission import CONVERSATION, Shed, admission
 from bot.rasa_plugins.channels.input_check import (
-    BUSY_TEXT,
-    EMPTY_TEXT,
-    NO_REPLY_TEXT,
-    TOO_LONG_TEXT,
-    UNAVAILABLE_TEXT,
-    WAIT_FOR_ANSWER_TEXT,
+    channel_text,
     clean_text,
     defuse_payload,
     is_too_long,
+    message_language,
 )
 from bot.rasa_plugins.channels.verification import MessageVerifier, OnNewMessage
 from bot.rasa_plugins.tracker_store import ConversationStoreUnavailable
@@ -96,6 +92,11 @@ async def _answer(message: UserMessage, text: str) -> None:
         await message.output_channel.send_text_message(message.sender_id, text)
 
 
+def _text(key: str, message: UserMessage) -> str:
+    """The channel's text `key` in the language of `message` (see input_check.message_language)."""
+    return channel_text(key, message_language(message.text, message.metadata))
+
+
 def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessage:
     """`on_new_message` with the length limit, verification and admission control."""
 
@@ -113,14 +114,14 @@ def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessa
 
     async def _checked(message: UserMessage) -> Any:
         if is_too_long(message.text):
-            await _answer(message, TOO_LONG_TEXT)
+            await _answer(message, _text("too_long", message))
             return None
         cleaned = defuse_payload(clean_text(message.text))
         if not isinstance(cleaned, str) or not cleaned.strip():
             # Found by fuzzing: an empty message got no answer at all (socket.io, REST). And one
             # of control characters only is empty once cleaned: it reached Rasa as "", which
             # answered ten times without listening and left the conversation silent afterwards.
-            await _answer(message, EMPTY_TEXT)
+            await _answer(message, _text("empty", message))
             return None
         message.text = cleaned
         verified = verify(message)
@@ -132,7 +133,9 @@ def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessa
             _shed.set(True)
             metrics.count_busy(shed.reason)
             logger.warning("Message shed (%s).", shed.reason)
-            await _answer(verified, WAIT_FOR_ANSWER_TEXT if shed.reason == CONVERSATION else BUSY_TEXT)
+            await _answer(
+                verified, _text("wait_for_answer" if shed.reason == CONVERSATION else "busy", verified)
+            )
             return None
         except ConversationStoreUnavailable as outage:
             # Even when an answer went out, the turn was not stored: it must not count as answered.
@@ -149,7 +152,7 @@ def guarded(on_new_message: OnNewMessage, verify: MessageVerifier) -> OnNewMessa
             # carried on without its messages. The citizen is never left without an answer.
             metrics.count_busy("no_reply")
             logger.warning("Message handled without a reply; the citizen is told so.")
-            await _answer(verified, NO_REPLY_TEXT)
+            await _answer(verified, _text("no_reply", verified))
         return handled
 
     return wrapped
@@ -184,7 +187,7 @@ async def _unavailable(message: UserMessage, reason: str, retract: bool = False)
     _shed.set(True)
     metrics.count_busy("unavailable")
     logger.warning("Message not handled: %s.", reason)  # the reason only, never the message
-    await _answer(message, UNAVAILABLE_TEXT)
+    await _answer(message, _text("unavailable", message))
 
 
 async def check_rate(conversation_id: str, client: str) -> Decision:

@@ -31,11 +31,11 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot.rasa_plugins.channels.input_check import (
-    RATE_LIMITED_TEXT,
-    TOO_LONG_TEXT,
     Refused,
+    channel_text,
     check_rest_body,
     is_too_long,
+    message_language,
 )
 from bot.rasa_plugins.channels.limits import (
     check_rate,
@@ -80,12 +80,15 @@ async def check_request(request: Request) -> HTTPResponse | None:
     decision = await check_rate(f"{REST_SENDER_PREFIX}{checked.sender}", client_address(request))
     if not decision.allowed:
         return response.json(
-            _texts(checked.sender, RATE_LIMITED_TEXT),
+            _texts(
+                checked.sender, channel_text("rate_limited", message_language(checked.text, checked.metadata))
+            ),
             status=429,
             headers={"Retry-After": str(decision.retry_after_s)},
         )
     if is_too_long(checked.text):
-        return response.json(_texts(checked.sender, TOO_LONG_TEXT))
+        language = message_language(checked.text, checked.metadata)
+        return response.json(_texts(checked.sender, channel_text("too_long", language)))
     return None
 
 

@@ -51,7 +51,12 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
-from bot.rasa_plugins.channels.input_check import RATE_LIMITED_TEXT, check_metadata
+from bot.rasa_plugins.channels.input_check import (
+    channel_text,
+    check_metadata,
+    language_of_reply,
+    message_language,
+)
 from bot.rasa_plugins.channels.limits import check_rate, guarded, install_server_limits
 from bot.rasa_plugins.channels.verification import OnNewMessage, verify_message
 from core.limits import MAX_INCOMING_CHARS, MAX_SOCKET_PACKET_BYTES
@@ -193,9 +198,31 @@ class VerifiedSocketIOOutput(SocketIOOutput):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.sent_count = 0
+        self._language: str | None = None
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        """Each bot message carries `lang` ("da"/"en"): the language it was written in (set by the
+        response generator and the actions), else the language its text reads as, else Danish."""
+        self._language = language_of_reply(message)
+        try:
+            await super().send_response(recipient_id, message)
+        finally:
+            self._language = None
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        if self._language is None:  # a channel's own text (a limit, an outage), not a response
+            self._language = language_of_reply({"text": text})
+            try:
+                await super().send_text_message(recipient_id, text, **kwargs)
+            finally:
+                self._language = None
+            return
+        await super().send_text_message(recipient_id, text, **kwargs)
 
     async def _send_message(self, socket_id: str, response: Any) -> None:
         self.sent_count += 1
+        if isinstance(response, dict) and self._language:
+            response = {**response, "lang": self._language}
         await super()._send_message(socket_id, response)
 
     async def send_custom_json(self, recipient_id: str, json_message: Dict[str, Any], **kwargs: Any) -> None:
@@ -243,7 +270,10 @@ class VerifiedSocketIOInput(SocketIOInput):
         output = VerifiedSocketIOOutput(sio, self.bot_message_evt)
         decision = await check_rate(binding.session_id, self.client_of(sid, binding))
         if not decision.allowed:
-            await output.send_text_message(binding.session_id, RATE_LIMITED_TEXT)
+            metadata = _metadata(data, self.metadata_key)
+            await output.send_text_message(
+                binding.session_id, channel_text("rate_limited", message_language(text, metadata))
+            )
             return
         if len(text) > MAX_MESSAGE_LENGTH:  # the polite answer, without verification or NLU
             await handle(UserMessage(text, output, binding.session_id, input_channel=self.name()))

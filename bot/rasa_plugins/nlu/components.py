@@ -70,7 +70,13 @@ class DanishNormalizer(GraphComponent):
 
     @classmethod
     def fingerprint_addon(cls, config: Dict[str, Any]) -> str | None:
-        return code_fingerprint("components.py", "spelling.py")
+        root = NLU_CODE.parent.parent.parent
+        return code_fingerprint(
+            "components.py",
+            "spelling.py",
+            str(root / "bot" / "rasa_plugins" / "language.py"),
+            str(root / "data" / "languages.yml"),
+        )
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:

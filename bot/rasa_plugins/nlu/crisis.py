@@ -1,8 +1,9 @@
 """The last NLU component: crisis words always win, distress is never a dead end.
 
 `CrisisDetector` runs at the END of the pipeline (config.yml), after every classifier and the
-fallback. It matches the phrase lists of data/support.yml (`core.care`) on the message as
-written (DanishNormalizer keeps it) AND on the normalised text:
+fallback. It matches the phrase lists of data/support.yml (`core.care`, Danish and English) on the
+message as written (DanishNormalizer keeps it) AND on the normalised text, and the crisis words of
+the other languages (data/languages.yml, `bot.rasa_plugins.language.other_crisis`) on the message as written:
 
 - words of suicide or self-harm: the intent becomes `crisis` with confidence 1.0, whatever the
   classifier said, so the crisis answer (Livslinien, 112, own doctor or lægevagt) comes first,
@@ -32,6 +33,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.rasa_plugins import metrics
+from bot.rasa_plugins.language import other_crisis
 from bot.rasa_plugins.nlu.components import TEXT_AS_WRITTEN_KEY
 from core.care import crisis_in, distress_in
 from core.clarification import CANDIDATES_KEY, FAQ_PREFIX
@@ -41,6 +43,14 @@ logger = logging.getLogger(__name__)
 CRISIS_INTENT = "crisis"
 DISTRESS_INTENT = "distress"
 FALLBACK_INTENT = "nlu_fallback"
+
+
+def set_intent(message: Message, name: str) -> None:
+    """`name` as the message's intent with confidence 1.0, first in the ranking (an override)."""
+    ranking = [item for item in message.get(INTENT_RANKING_KEY) or [] if item.get(INTENT_NAME_KEY) != name]
+    chosen = {INTENT_NAME_KEY: name, "confidence": 1.0}
+    message.set(INTENT, chosen, add_to_output=True)
+    message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
 
 
 def _offers_faq(message: Message) -> bool:
@@ -73,28 +83,19 @@ class CrisisDetector(GraphComponent):
     ) -> "CrisisDetector":
         return cls(config)
 
-    @staticmethod
-    def _set_intent(message: Message, name: str) -> None:
-        ranking = [
-            item for item in message.get(INTENT_RANKING_KEY) or [] if item.get(INTENT_NAME_KEY) != name
-        ]
-        chosen = {INTENT_NAME_KEY: name, "confidence": 1.0}
-        message.set(INTENT, chosen, add_to_output=True)
-        message.set(INTENT_RANKING_KEY, [chosen, *ranking], add_to_output=True)
-
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             texts = (message.get(TEXT_AS_WRITTEN_KEY), message.get(TEXT))
-            if crisis_in(*texts):
+            if crisis_in(*texts) or other_crisis(texts[0] or texts[1]):
                 logger.info("Crisis words: intent set to %s.", CRISIS_INTENT)
-                self._set_intent(message, CRISIS_INTENT)
+                set_intent(message, CRISIS_INTENT)
             elif (
                 (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == FALLBACK_INTENT
                 and not _offers_faq(message)
                 and distress_in(*texts)
             ):
                 logger.info("Distress words in an unsure message: intent set to %s.", DISTRESS_INTENT)
-                self._set_intent(message, DISTRESS_INTENT)
+                set_intent(message, DISTRESS_INTENT)
             if (message.get(INTENT) or {}).get(INTENT_NAME_KEY) == CRISIS_INTENT:
                 metrics.count_reply(metrics.CRISIS)  # the crisis lines come first (data/rules/care.yml)
         return messages

@@ -51,6 +51,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RESPONSE_KEY, TEX
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.rasa_plugins.language import detect
 from bot.rasa_plugins.nlu import linear_model
 from bot.rasa_plugins.nlu.components import (
     TEXT_AS_WRITTEN_KEY,
@@ -61,6 +62,7 @@ from bot.rasa_plugins.nlu.components import (
 from bot.rasa_plugins.nlu.follow_up import Context, Resolution, follow_ups
 from bot.rasa_plugins.nlu.spelling import DanishSpelling
 from core import answer_decision as rules
+from core.bilingual import DANISH, ENGLISH
 from core.care import crisis_in
 from core.clarification import (
     ASPECT_ENTITY,
@@ -107,6 +109,9 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
             "retrieval_intent": linear_model.RETRIEVAL_INTENT,
             # the development set the decision rule is chosen on (relative to the project)
             "dev_set": None,
+            # the English development set: English messages get their own rule, chosen on it, so
+            # that a Danish message is decided exactly as it was before English came (issue 22)
+            "dev_set_en": None,
             "max_wrong": 0.015,
             "max_dead_end": 0.01,
             "max_asked": 0.12,
@@ -135,20 +140,24 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
             "linear_model.py",
             str(REPO_ROOT / "core" / "answer_decision.py"),
             "spelling.py",
+            str(REPO_ROOT / "bot" / "rasa_plugins" / "language.py"),  # English is not normalised into Danish
+            str(REPO_ROOT / "data" / "languages.yml"),
             str(TITLES_FILE),  # which labels may be offered changes the chosen rule
         )
-        path = cls._dev_path(config)
-        if path is None or not path.exists():
+        paths = cls._dev_paths(config) + cls._dev_paths(config, "dev_set_en")
+        if not paths:
             return code
-        return hashlib.sha256(code.encode() + path.read_bytes()).hexdigest()
+        return hashlib.sha256(code.encode() + b"".join(path.read_bytes() for path in paths)).hexdigest()
 
     @staticmethod
-    def _dev_path(config: Dict[str, Any]) -> Path | None:
-        value = config.get("dev_set")
+    def _dev_paths(config: Dict[str, Any], key: str = "dev_set") -> list[Path]:
+        """The development set's files that exist (`dev_set`: one path or a list of paths)."""
+        value = config.get(key)
         if not value:
-            return None
-        path = Path(value)
-        return path if path.is_absolute() else REPO_ROOT / path
+            return []
+        names = [value] if isinstance(value, str) else list(value)
+        paths = [Path(name) if Path(name).is_absolute() else REPO_ROOT / name for name in names]
+        return [path for path in paths if path.exists()]
 
     def __init__(
         self,
@@ -212,12 +221,21 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
             c, seed, str(self._config["solver"]), self._config["intent_class_weight"]
         ).fit(texts, intents, topics)
         chosen, tuning = self._choose_rule(model, training_data)
+        chosen_en, tuning_en = self._choose_rule(model, training_data, "dev_set_en")
         responses = {
             topic: training_data.responses.get(_template_key(topic), [{TEXT: topic}])
             for topic in model.topics
         }
-        meta = {"rule": chosen.as_dict(), "tuning": tuning, "responses": responses}
+        meta = {
+            "rule": chosen.as_dict(),
+            "tuning": tuning,
+            "responses": responses,
+            # None: no English development set, English messages get the Danish rule
+            "rule_en": chosen_en.as_dict() if tuning_en.get("dev_set") else None,
+            "tuning_en": tuning_en,
+        }
         logger.info("Linear NLU decision rule: %s (%s)", chosen.as_dict(), tuning.get("measured"))
+        logger.info("English decision rule: %s (%s)", chosen_en.as_dict(), tuning_en.get("measured"))
         with self._model_storage.write_to(self._resource) as directory:
             joblib.dump(model, directory / MODEL_FILE)
             (directory / META_FILE).write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
@@ -225,17 +243,17 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         return self._resource
 
     def _choose_rule(
-        self, model: linear_model.LinearNLU, training_data: TrainingData
+        self, model: linear_model.LinearNLU, training_data: TrainingData, dev_key: str = "dev_set"
     ) -> tuple[rules.DecisionRule, Dict[str, Any]]:
-        """The rule chosen on the development set (normalised as DanishNormalizer does)."""
-        path = self._dev_path(self._config)
+        """The rule chosen on the development set `dev_key` (normalised as DanishNormalizer does)."""
+        paths = self._dev_paths(self._config, dev_key)
         default = rules.DecisionRule(
             candidate=float(self._config["candidate"]), see_also=float(self._config["see_also"])
         )
-        if path is None or not path.exists():
+        if not paths:
             logger.warning("No development set: the default decision rule is used.")
             return default, {"dev_set": None}
-        dev = [(example.text, example.label) for example in labelled_examples(path)]
+        dev = [(example.text, example.label) for path in paths for example in labelled_examples(path)]
         known = set(model.intents) | set(model.topics)
         dev = [(text, label) for text, label in dev if label in known]
         spelling = DanishSpelling(vocabulary_for(training_data))
@@ -262,16 +280,21 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
             see_also=default.see_also,
         )
         return result.rule, {
-            "dev_set": str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path),
+            "dev_set": [
+                str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
+                for path in paths
+            ],
             "messages": len(dev),
             "measured": result.measured,
             "curve": result.curve,
         }
 
     # --- the rule ---------------------------------------------------------------------------------
-    def rule(self) -> rules.DecisionRule:
-        """The chosen rule, with any value set in config.yml instead."""
-        values = dict(self._meta.get("rule") or {})
+    def rule(self, language: str | None = None) -> rules.DecisionRule:
+        """The chosen rule (English messages: the one chosen on the English development set), with
+        any value set in config.yml instead."""
+        english = language == ENGLISH and self._meta.get("rule_en")
+        values = dict((self._meta.get("rule_en") if english else self._meta.get("rule")) or {})
         for key in RULE_KEYS:
             if self._config.get(key) is not None:
                 values[key] = float(self._config[key])
@@ -292,15 +315,19 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         # One prediction per message: the flat scores and the response selector both read it.
         intent_p, topic_p = self._model.predict([m.get(TEXT) for m in todo])
         labels, scores = self._model.flat_scores(intent_p, topic_p, self._companions())
-        rule, never = self.rule(), self._never_offer(labels)
+        never = self._never_offer(labels)
         sure_only = self._config["sure_only"]
         context = previous_context(tracker) if self._config.get("follow_ups") else None
-
-        def score_one(text: str) -> rules.Decision:
-            found_labels, found = self._model.score([text], self._companions())
-            return rules.decide(found_labels, found[0], rule, never, sure_only)
+        rule_for = {language: self.rule(language) for language in (DANISH, ENGLISH)}
 
         for row, message in enumerate(todo):
+            written = detect(message.get(TEXT_AS_WRITTEN_KEY) or message.get(TEXT)).language
+            rule = rule_for[ENGLISH if written == ENGLISH else DANISH]
+
+            def score_one(text: str, rule: rules.DecisionRule = rule) -> rules.Decision:
+                found_labels, found = self._model.score([text], self._companions())
+                return rules.decide(found_labels, found[0], rule, never, sure_only)
+
             order = np.argsort(-intent_p[row], kind="stable")[:RANKING_LENGTH]
             ranking = [{"name": self._model.intents[i], "confidence": float(intent_p[row, i])} for i in order]
             if self._gibberish(message):

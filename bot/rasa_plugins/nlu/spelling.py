@@ -35,6 +35,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Dict, Iterable, List, Set, Tuple
 
+from bot.rasa_plugins.language import detect
+from core.bilingual import DANISH
+
 DANISH_LETTERS = "æøå"
 TOKEN_PATTERN = re.compile(r"[a-zæøåéü0-9]+(?:[-'][a-zæøåéü0-9]+)*|[^\sa-zæøåéü0-9]", re.IGNORECASE)
 
@@ -218,7 +221,10 @@ class DanishSpelling:
     def normalise_and_count_unknown(self, text: str) -> Tuple[str, int, int]:
         """The normalised text, its number of words, and how many of them no lexicon (Danish or
         English: English is no gibberish) knows."""
-        tokens = [self.normalise_token(t) for t in tokenize(unicodedata.normalize("NFC", text.lower()))]
+        written = tokenize(unicodedata.normalize("NFC", text.lower()))
+        # English (or another language) is never "corrected" into Danish: "more" is not "mere".
+        danish = detect(text).language in (None, DANISH)
+        tokens = [self.normalise_token(t) for t in written] if danish else written
         words = [t for t in tokens if t[0].isalpha()]
         unknown = sum(
             1 for w in words if not all(part in self.known or part in self.english for part in w.split())

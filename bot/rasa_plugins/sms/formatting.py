@@ -16,7 +16,7 @@ When the text already names every option (the reminder's "Svar FORBERED"), no li
 title itself is still a valid reply (`bot.rasa_plugins.sms.replies`). A text longer than MAX_SEGMENTS
 segments is cut after the last whole sentence that fits, followed by the options (so the citizen
 can always answer) and MORE_HINT; the rest is kept (in the database, by the caller) and sent when
-the citizen texts MERE, with the options again at its end. The options block is never split.
+the citizen texts MERE (or MORE), with the options again at its end. The options block is never split.
 
 Must not: decide what a reply means (that is `bot.rasa_plugins.sms.replies`) or store anything.
 """
@@ -28,9 +28,20 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.rasa_plugins.language import detect
+from core.bilingual import DANISH, ENGLISH
 from core.sms.encoding import MAX_SEGMENTS, SmsText, fits, measure, normalise
+from core.texts import text as stored_text
 
-MORE_HINT = "Skriv MERE for resten."
+# "Skriv MERE for resten." / "Write MORE for the rest.": in the language of the answer it ends.
+MORE_HINT = stored_text("sms", "more_hint", DANISH)
+
+
+def more_hint(text: str) -> str:
+    """MORE_HINT in the language `text` is written in (bot.rasa_plugins.language; Danish when unsure)."""
+    return stored_text("sms", "more_hint", ENGLISH if detect(text).language == ENGLISH else DANISH)
+
+
 INLINE_MAX_OPTIONS = 3
 INLINE_MAX_TITLE_CHARS = 30
 MESSAGE_SEPARATOR = "\n\n"
@@ -142,11 +153,12 @@ def split(text: str, tail: str = "", max_segments: int = MAX_SEGMENTS) -> tuple[
     whole = "\n".join(part for part in (text, tail) if part)
     if fits(whole, max_segments):
         return measure(whole), None
-    suffix = f"{tail}\n{MORE_HINT}" if tail else MORE_HINT
+    hint = more_hint(text or tail)
+    suffix = f"{tail}\n{hint}" if tail else hint
     head, rest = _cut(_pieces(text), max_segments, suffix) if text else ("", [])
     if not head.strip() or not fits(_ending(head, suffix), max_segments):
         # The options are too long to go with any of the text: the text first, options later.
-        suffix = MORE_HINT
+        suffix = hint
         head, rest = _cut(_pieces(text or tail), max_segments, suffix)
         if not text:
             tail = ""

@@ -1,9 +1,10 @@
 """What a citizen's SMS means before it reaches Rasa: a command, a chosen option, or text.
 
 - **Commands** are whole messages, in any case, with or without spaces and a full stop:
-  STOP (no more SMS of any kind, reminders included), START (SMS again), MERE (the rest of a
-  long answer). Over SMS the word STOP always means opt-out; the guide's "Stop" button is
-  chosen by its number.
+  STOP (no more SMS of any kind, reminders included), START (SMS again), MERE or MORE (the rest
+  of a long answer). ENGLISH and DANSK are not commands here: they reach Rasa as text, where the
+  language component switches the conversation's language (bot/rasa_plugins/language.py).
+  Over SMS the word STOP always means opt-out; the guide's "Stop" button is chosen by its number.
 - **Options**: "1", "2.", " 3 ", "1)" pick the numbered option of the last SMS; a message that
   is exactly an option's title (e.g. "forbered" for the reminder's FORBERED) picks it too. The
   option's payload is sent to Rasa as the message text, as the web widget does with a button.
@@ -27,7 +28,7 @@ from core.sms.encoding import normalise
 
 STOP, START, MORE = "stop", "start", "more"
 Command = Literal["stop", "start", "more"]
-COMMAND_WORDS: dict[str, Command] = {"stop": STOP, "start": START, "mere": MORE}
+COMMAND_WORDS: dict[str, Command] = {"stop": STOP, "start": START, "mere": MORE, "more": MORE}
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.):]?\s*$")
 _TRAILING_MARKS = ".!"

@@ -42,6 +42,7 @@ from rasa.core.channels.channel import UserMessage
 from rasa.shared.core.events import BotUttered, UserUttered
 
 from bot.rasa_plugins import metrics
+from bot.rasa_plugins.language import detect
 from bot.rasa_plugins.sms import messages
 from bot.rasa_plugins.sms.formatting import FormattedTurn, Option, continue_remainder, format_turn
 from bot.rasa_plugins.sms.output import SmsOutputChannel
@@ -49,6 +50,7 @@ from bot.rasa_plugins.sms.provider import SmsProvider
 from bot.rasa_plugins.sms.replies import START, STOP, CommandReply, read_reply
 from bot.rasa_plugins.tracker_store import ConversationStoreUnavailable
 from core import clock
+from core.bilingual import DANISH, ENGLISH, LANGUAGE_SLOT, LANGUAGES, normalise
 from core.limits import SMS_RATE_LIMIT_MESSAGES, SMS_RATE_LIMIT_WINDOW_S
 from core.message_metadata import CPR_REMOVED_KEY, sanitise_incoming, verified_entry
 from core.municipality import get_municipality
@@ -111,8 +113,14 @@ def outgoing(message: SmsText | None, kind: str = "reply") -> list[SmsOutgoing]:
     return [SmsOutgoing(message.text, message.encoding, message.segments, kind)]
 
 
-def notice(template: str, kind: str = "notice") -> list[SmsOutgoing]:
-    return outgoing(prepare(messages.text(template)), kind)
+def notice(key: str, kind: str = "notice", language: str = DANISH) -> list[SmsOutgoing]:
+    """The SMS channel's own text `key` (bot.rasa_plugins.sms.messages) in `language`."""
+    return outgoing(prepare(messages.text(key, language)), kind)
+
+
+def _written_in(text: str | None) -> str:
+    """ "en" for a text that reads as English, else Danish."""
+    return ENGLISH if detect(text).language == ENGLISH else DANISH
 
 
 def options_of(state: SmsConversationRecord) -> tuple[Option, ...]:
@@ -268,7 +276,7 @@ class SmsWorker:
             if message.attempts + 1 < MAX_ATTEMPTS:
                 await call(self.conversations.failed_attempt, message.id, MAX_ATTEMPTS, clock.utc_now())
                 raise SmsLeaseLost(conversation_id) from None  # try again in a later pass
-            result = TurnResult("failed", notice(messages.NO_ANSWER))
+            result = TurnResult("failed", notice(messages.NO_ANSWER, language=_written_in(message.text)))
         now = clock.utc_now()
         await call(
             self.conversations.complete, conversation_id, self.owner, now, _for_message(result, message.id)
@@ -277,22 +285,38 @@ class SmsWorker:
         metrics.observe_reply(SMS_METRICS_CHANNEL, (now - message.received_at).total_seconds())
         logger.info("SMS message handled: %s", result.outcome)
 
+    async def _language(self, state: SmsConversationRecord, text: str | None) -> str:
+        """The language of the SMS channel's own answer to `text`: the message's own, else the
+        conversation's stored language (the `language` slot), else Danish."""
+        found = detect(text).language
+        if found in LANGUAGES:
+            return str(found)
+        tracker = await self.app.ctx.agent.tracker_store.retrieve(state.id)
+        return normalise(tracker.get_slot(LANGUAGE_SLOT) if tracker is not None else None)
+
     async def _answer(self, state: SmsConversationRecord, message: SmsIncomingRecord) -> TurnResult:
         now = clock.utc_now()
         if message.text is None:
             if state.opted_out:
                 return TurnResult("too_long_silenced")
-            return TurnResult("too_long", notice(messages.TOO_LONG))
+            return TurnResult(
+                "too_long", notice(messages.TOO_LONG, language=await self._language(state, None))
+            )
         reply = read_reply(message.text, options_of(state))
+        # STOP and START read alike in both languages: the conversation's language answers them.
+        is_opt = isinstance(reply, CommandReply) and reply.command in (STOP, START)
+        language = await self._language(state, None if is_opt else message.text)
         if isinstance(reply, CommandReply) and reply.command == STOP:
             if state.opted_out:
                 return TurnResult("opted_out_again")  # confirmed once
-            confirmation = notice(messages.STOP_CONFIRMED, STOP_CONFIRMATION)
+            confirmation = notice(messages.STOP_CONFIRMED, STOP_CONFIRMATION, language)
             return TurnResult("opted_out", confirmation, options=(), remainder=None, opt_out=True)
         if isinstance(reply, CommandReply) and reply.command == START:
             if state.opted_out:
-                return TurnResult("opted_in", notice(messages.START_CONFIRMED), opt_out=False)
-            return TurnResult("opted_in_already", notice(messages.START_NOT_NEEDED))
+                return TurnResult(
+                    "opted_in", notice(messages.START_CONFIRMED, language=language), opt_out=False
+                )
+            return TurnResult("opted_in_already", notice(messages.START_NOT_NEEDED, language=language))
         if state.opted_out:
             return TurnResult("ignored_opted_out")
         window = timedelta(seconds=SMS_RATE_LIMIT_WINDOW_S)
@@ -301,24 +325,28 @@ class SmsWorker:
             > SMS_RATE_LIMIT_MESSAGES
         ):
             if state.rate_notified_at is None or state.rate_notified_at < now - window:
-                return TurnResult("rate_limited", notice(messages.RATE_LIMITED), rate_notified=True)
+                return TurnResult(
+                    "rate_limited", notice(messages.RATE_LIMITED, language=language), rate_notified=True
+                )
             return TurnResult("rate_limited_silenced")
         if isinstance(reply, CommandReply):  # MERE
             if not state.remainder:
-                return TurnResult("more_empty", notice(messages.NOTHING_MORE))
+                return TurnResult("more_empty", notice(messages.NOTHING_MORE, language=language))
             part, rest = continue_remainder(state.remainder)
             return TurnResult("more", outgoing(part), remainder=rest)
-        return await self._rasa_answer(state, message, reply.text)
+        return await self._rasa_answer(state, message, reply.text, language)
 
     async def _rasa_answer(
-        self, state: SmsConversationRecord, message: SmsIncomingRecord, text: str
+        self, state: SmsConversationRecord, message: SmsIncomingRecord, text: str, language: str = DANISH
     ) -> TurnResult:
         if not text.strip():
             # Rasa answers "" without listening afterwards (found by fuzzing the REST channel)
-            return TurnResult("empty", notice(messages.EMPTY))
+            return TurnResult("empty", notice(messages.EMPTY, language=language))
         turn = format_turn(await self._rasa_turn(state, message, text))
         if turn.message is None:
-            return TurnResult("no_answer", notice(messages.NO_ANSWER), options=(), remainder=None)
+            return TurnResult(
+                "no_answer", notice(messages.NO_ANSWER, language=language), options=(), remainder=None
+            )
         return await self._introduced(state.id, turn_result(turn, "answered"))
 
     async def _introduced(self, conversation_id: str, result: TurnResult) -> TurnResult:
@@ -327,7 +355,9 @@ class SmsWorker:
         order, so it arrives first; the answer keeps its own three segments)."""
         if not result.outgoing or await call(self.outbox.has_written, conversation_id):
             return result
-        return _with(result, outgoing=(*notice(messages.INTRODUCTION, INTRODUCTION_KIND), *result.outgoing))
+        language = _written_in(result.outgoing[0].text)  # the introduction in the answer's language
+        introduction = notice(messages.INTRODUCTION, INTRODUCTION_KIND, language)
+        return _with(result, outgoing=(*introduction, *result.outgoing))
 
     async def _identity(self, msisdn: str) -> dict[str, str] | None:
         citizen = await call(CaseRepository().find_citizen_by_phone, msisdn)

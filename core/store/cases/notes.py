@@ -5,6 +5,12 @@ meeting, for one of THEIR meetings that has not started; a new consent replaces 
 withdrawing notes before the meeting, and reading a citizen's notes. Sync methods plus async
 `a<name>` forms, as in `CaseRepository`.
 
+A note is stored in two renderings of the same answers: `note_text` as the caseworker reads it
+(Danish headings, whatever language the citizen used) and, for a citizen who used the guide in
+another language, `citizen_text` as they saw it; `language` says which. Rows stored before
+English existed (migration 0006) read as Danish with no `citizen_text`: their `note_text` was
+then the citizen's own Danish note, which is also the caseworker's view.
+
 Must not: store a note without `consented_at`, or for another citizen's meeting.
 """
 
@@ -31,6 +37,8 @@ def _for_citizen(session: Session, citizen_id: str) -> list[SharedNoteRecord]:
             answers=dict(row.answers or {}),
             note_text=row.note_text,
             consented_at=row.consented_at,
+            language=row.language or "da",
+            citizen_text=row.citizen_text,
         )
         for row in rows
     ]
@@ -49,6 +57,8 @@ def _save(session: Session, citizen_id: str, note: SharedNoteRecord) -> bool:
     row.answers = dict(note.answers)
     row.note_text = note.note_text
     row.consented_at = note.consented_at
+    row.language = note.language
+    row.citizen_text = note.citizen_text
     return True
 
 

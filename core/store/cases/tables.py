@@ -98,8 +98,14 @@ class SharedNote(Base):
     citizen_id = Column(String(64), ForeignKey("citizens.id", ondelete="CASCADE"), nullable=False)
     meeting_id = Column(String(64), ForeignKey("meetings.id", ondelete="CASCADE"), nullable=False)
     answers = Column(JSON, nullable=False)  # question key -> answer text or null (skipped)
-    note_text = Column(Text, nullable=False)  # the note exactly as the citizen saw it
+    # The note as the caseworker reads it: Danish headings, the answers as written (migration
+    # 0006; before it, the note as the citizen saw it, which was then always Danish).
+    note_text = Column(Text, nullable=False)
     consented_at = Column(UTCDateTime(), nullable=False)
+    # The language the citizen used the guide in ("da", "en"); rows from before 0006 are "da".
+    language = Column(String(8), nullable=False, default="da", server_default="da")
+    # The note exactly as the citizen saw it, when that was not Danish (NULL: note_text is it).
+    citizen_text = Column(Text, nullable=True)
 
     __table_args__ = (
         Index("ix_shared_notes_meeting_id", "meeting_id", unique=True),

@@ -205,6 +205,7 @@ def _note_view(note: SharedNote, meeting: Meeting) -> SharedNoteView:
         meeting_kind=meeting.kind,
         note_text=note.note_text,
         consented_at=note.consented_at,
+        language=note.language or "da",
     )
 
 

@@ -18,7 +18,7 @@ Beside them (diagnostics, not outcomes): `asked_with_right_candidate`, `wrong_wi
 `raw_accuracy` (the classifier's first choice, before any decision) and `intent_macro_f1`.
 Per set also the outcome shares by `metadata.style` when the set has styles.
 
-Language (issue 22): a set whose file name has `english` in it is English, every other set
+Language: a set whose file name has `english` in it is English, every other set
 Danish. The reply's language is the message's own as the language component read it, else the
 conversation's (Danish: a single message has no earlier turn). `in_other_language` counts the
 messages answered in the other language: in a Danish set those of style `english_mix` (written

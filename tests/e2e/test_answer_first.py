@@ -184,7 +184,7 @@ def test_anger_and_distress_get_the_warm_answer_with_who_to_contact(rest_url: st
 def test_crisis_words_in_english_get_the_crisis_lines_first(
     rest_url: str, message: str, in_english: bool
 ) -> None:
-    """English crisis words get the crisis lines first, in English (issue 22); a Danish message
+    """English crisis words get the crisis lines first, in English; a Danish message
     with English crisis words the Danish text, which has its own line in English."""
     chat = Conversation(rest_url)
     chat.say(message)

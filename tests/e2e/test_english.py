@@ -1,4 +1,4 @@
-"""End-to-end in English (issue 22): REST, socket.io and SMS against the real servers.
+"""End-to-end in English: REST, socket.io and SMS against the real servers.
 
 A citizen who writes English gets the FAQ answer, her own next meeting (English date, Europe/
 Copenhagen), the preparation guide with its note, and the crisis lines in English; "in English"

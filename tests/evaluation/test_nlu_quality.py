@@ -34,7 +34,7 @@ SINGLE_SETS = {
     "holdout.yml": {**TARGET, "right_first": 0.95, "min_messages": 300},
     "citizen_voice.yml": {**TARGET, "wrong": 0.045, "min_messages": 300},  # target 0.02: measured 0.040
     "fresh_voice.yml": {**TARGET, "wrong": 0.04, "min_messages": 150},  # target 0.02: measured 0.033
-    # English (issue 22): independent, in the citizens' voice; the Danish sets' citizen-voice targets
+    # English: independent, in the citizens' voice; the Danish sets' citizen-voice targets
     # target 0.02 wrong: measured 0.031 (6 of 192, 2 of them "hey" / "ty" answered in Danish);
     # target: the right topic under "Se også" in half the wrong answers: measured 1 of 6 (most of
     # the six are small talk or a hand-off, where no topic is offered)

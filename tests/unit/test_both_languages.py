@@ -1,4 +1,4 @@
-"""Every citizen-facing text exists in Danish AND English (issue 22), with the same placeholders,
+"""Every citizen-facing text exists in Danish AND English, with the same placeholders,
 and every English text can go by SMS as GSM.
 
 A text in one language only fails here:

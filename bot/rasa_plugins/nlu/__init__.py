@@ -1,4 +1,4 @@
-"""Language understanding (Danish, and English since issue 22): the NLU components of config.yml
+"""Language understanding (Danish and English): the NLU components of config.yml
 and what they use.
 
 components         `DanishNormalizer` (spelling, bounded length) and the code fingerprints

@@ -18,7 +18,13 @@
   and so does a message of two or more words that (nearly) no Danish lexicon knows (gibberish:
   DIET's softmax is confident about anything).
 
-Neither component talks to anything outside the Rasa process.
+- `language_of_message` reads a message's language once (bot.rasa_plugins.language) and keeps it
+  on the message: the normaliser (which leaves English as written), the classifier (which has a
+  rule per language) and the language component all use that one reading.
+- `StatelessComponent`: the base of the components that neither train nor keep state (crisis
+  words, language).
+
+None of them talks to anything outside the Rasa process.
 """
 
 from __future__ import annotations
@@ -38,7 +44,9 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.rasa_plugins.language import Detection, detect
 from bot.rasa_plugins.nlu.spelling import DanishSpelling, domain_vocabulary
+from core.bilingual import DANISH
 from core.limits import MAX_NLU_TOKENS
 
 logger = logging.getLogger(__name__)
@@ -49,6 +57,42 @@ UNKNOWN_WORDS_KEY = "danish_unknown_words"
 # Message attribute set by DanishNormalizer: the text as written, before normalisation (the
 # crisis component matches its words on both, bot/rasa_plugins/nlu/crisis.py).
 TEXT_AS_WRITTEN_KEY = "text_as_written"
+# Message attribute (also in the parse data): the message's language as read by
+# bot.rasa_plugins.language, {"language", "switch"}. Read once per message, by the first component
+# that needs it (`language_of_message`), and used by every one after it.
+MESSAGE_LANGUAGE_KEY = "message_language"
+
+
+class StatelessComponent(GraphComponent):
+    """A pipeline component that neither trains nor keeps state: it has its config only (the
+    crisis words and the language component)."""
+
+    @staticmethod
+    def get_default_config() -> Dict[str, Any]:
+        return {}
+
+    def __init__(self, config: Dict[str, Any]) -> None:
+        self._config = config
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "StatelessComponent":
+        return cls(config)
+
+
+def language_of_message(message: Message) -> Detection:
+    """The language of `message` as written: read once, then kept on the message."""
+    stored = message.get(MESSAGE_LANGUAGE_KEY)
+    if isinstance(stored, dict):
+        return Detection(stored.get("language"), stored.get("switch"))
+    found = detect(message.get(TEXT_AS_WRITTEN_KEY) or message.get(TEXT))
+    message.set(MESSAGE_LANGUAGE_KEY, found.as_dict(), add_to_output=True)
+    return found
 
 
 NLU_CODE = Path(__file__).resolve().parent
@@ -136,7 +180,8 @@ class DanishNormalizer(GraphComponent):
             # A "/intent{...}" payload (a button) is left as sent: Rasa's RegexMessageHandler reads
             # it after this pipeline, and the normaliser would split it into words.
             if text and not text.lstrip().startswith("/"):
-                normalised, words, unknown = self._spelling.normalise_and_count_unknown(text)
+                danish = language_of_message(message).language in (None, DANISH)
+                normalised, words, unknown = self._spelling.normalise_and_count_unknown(text, danish)
                 message.set(TEXT_AS_WRITTEN_KEY, text)
                 message.set(TEXT, bounded_tokens(normalised) if bounded else normalised)
                 message.set(UNKNOWN_WORDS_KEY, {"words": words, "unknown": unknown})

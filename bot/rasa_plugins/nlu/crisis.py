@@ -25,16 +25,13 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.rasa_plugins import metrics
 from bot.rasa_plugins.language import other_crisis
-from bot.rasa_plugins.nlu.components import TEXT_AS_WRITTEN_KEY
+from bot.rasa_plugins.nlu.components import TEXT_AS_WRITTEN_KEY, StatelessComponent
 from core.care import crisis_in, distress_in
 from core.clarification import CANDIDATES_KEY, FAQ_PREFIX
 
@@ -62,26 +59,12 @@ def _offers_faq(message: Message) -> bool:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class CrisisDetector(GraphComponent):
+class CrisisDetector(StatelessComponent):
     """Sets intent `crisis` (and `distress` instead of an unsure fallback) from word lists."""
 
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        return {}
-
     def __init__(self, config: Dict[str, Any]) -> None:
-        self._config = config
+        super().__init__(config)
         crisis_in("")  # read and check data/support.yml now: a broken list stops the server
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "CrisisDetector":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:

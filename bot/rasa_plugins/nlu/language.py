@@ -2,8 +2,9 @@
 
 `LanguageOfMessage` runs after the classifier and before `CrisisDetector` (config.yml):
 
-- it stores the detection in the parse data (`message_language`: {"language", "switch"}), for
-  the response generator (a fixed reply in another language) and the evaluation;
+- the detection is in the parse data (`message_language`: {"language", "switch"}; read once, by
+  the normaliser: `language_of_message`), for the response generator (a fixed reply in another
+  language) and the evaluation;
 - a message it is sure of gets the entity `language` ("da"/"en"), which sets the conversation's
   `language` slot (domain.yml), so the answer to this very message is in its language; a message
   it cannot tell ("ok", "1") sets nothing and the conversation keeps its language;
@@ -19,52 +20,33 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
-from rasa.shared.nlu.constants import ENTITIES, TEXT
+from rasa.shared.nlu.constants import ENTITIES
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.rasa_plugins.language import detect
-from bot.rasa_plugins.nlu.components import TEXT_AS_WRITTEN_KEY
+from bot.rasa_plugins.nlu.components import StatelessComponent, language_of_message
 from bot.rasa_plugins.nlu.crisis import set_intent
 from core.bilingual import DANISH, ENGLISH, LANGUAGE_SLOT
 
 logger = logging.getLogger(__name__)
 
-MESSAGE_LANGUAGE_KEY = "message_language"
 SWITCH_INTENT = "switch_language"
 OTHER_LANGUAGE_INTENT = "other_language"
 EXTRACTOR = "LanguageOfMessage"
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
-class LanguageOfMessage(GraphComponent):
+class LanguageOfMessage(StatelessComponent):
     """Sets the `language` entity, and the switch / other-language intents."""
 
-    @staticmethod
-    def get_default_config() -> Dict[str, Any]:
-        return {}
-
     def __init__(self, config: Dict[str, Any]) -> None:
-        self._config = config
+        super().__init__(config)
         detect("hej")  # read and check data/languages.yml now: a broken file stops the server
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LanguageOfMessage":
-        return cls(config)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
-            detection = detect(message.get(TEXT_AS_WRITTEN_KEY) or message.get(TEXT))
-            message.set(MESSAGE_LANGUAGE_KEY, detection.as_dict(), add_to_output=True)
+            detection = language_of_message(message)  # read by the normaliser already
             if detection.switch:
                 set_intent(message, SWITCH_INTENT)
             elif detection.is_other:

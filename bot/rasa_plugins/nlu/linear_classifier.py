@@ -51,12 +51,12 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RESPONSE_KEY, TEX
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.rasa_plugins.language import detect
 from bot.rasa_plugins.nlu import linear_model
 from bot.rasa_plugins.nlu.components import (
     TEXT_AS_WRITTEN_KEY,
     UNKNOWN_WORDS_KEY,
     code_fingerprint,
+    language_of_message,
     vocabulary_for,
 )
 from bot.rasa_plugins.nlu.follow_up import Context, Resolution, follow_ups
@@ -110,7 +110,7 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
             # the development set the decision rule is chosen on (relative to the project)
             "dev_set": None,
             # the English development set: English messages get their own rule, chosen on it, so
-            # that a Danish message is decided exactly as it was before English came (issue 22)
+            # that a Danish message is decided by the Danish development set alone
             "dev_set_en": None,
             "max_wrong": 0.015,
             "max_dead_end": 0.01,
@@ -321,7 +321,7 @@ class LinearNLUClassifier(GraphComponent, IntentClassifier):
         rule_for = {language: self.rule(language) for language in (DANISH, ENGLISH)}
 
         for row, message in enumerate(todo):
-            written = detect(message.get(TEXT_AS_WRITTEN_KEY) or message.get(TEXT)).language
+            written = language_of_message(message).language
             rule = rule_for[ENGLISH if written == ENGLISH else DANISH]
 
             def score_one(text: str, rule: rules.DecisionRule = rule) -> rules.Decision:

@@ -218,12 +218,14 @@ class DanishSpelling:
         """Normalise a whole message: lower-case, tokens normalised, punctuation kept."""
         return self.normalise_and_count_unknown(text)[0]
 
-    def normalise_and_count_unknown(self, text: str) -> Tuple[str, int, int]:
+    def normalise_and_count_unknown(self, text: str, danish: bool | None = None) -> Tuple[str, int, int]:
         """The normalised text, its number of words, and how many of them no lexicon (Danish or
-        English: English is no gibberish) knows."""
+        English: English is no gibberish) knows. `danish`: whether the text may be Danish (None:
+        read it here); English or another language is never "corrected" into Danish ("more" is
+        not "mere")."""
         written = tokenize(unicodedata.normalize("NFC", text.lower()))
-        # English (or another language) is never "corrected" into Danish: "more" is not "mere".
-        danish = detect(text).language in (None, DANISH)
+        if danish is None:
+            danish = detect(text).language in (None, DANISH)
         tokens = [self.normalise_token(t) for t in written] if danish else written
         words = [t for t in tokens if t[0].isalpha()]
         unknown = sum(

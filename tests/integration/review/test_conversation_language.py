@@ -1,4 +1,4 @@
-"""The review app shows the conversation's language (issue 22): the stored `language` slot in the
+"""The review app shows the conversation's language: the stored `language` slot in the
 transcript's facts, and each message's own language (lang attribute, "Skrevet på engelsk").
 Real SQLite and PostgreSQL, the project's tracker store."""
 
